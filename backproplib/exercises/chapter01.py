@@ -1,0 +1,75 @@
+"""Checks for the exercises of chapter 1 (neurons, notation and the computation graph)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..activations import sigmoid, sigmoid_prime
+from ..running_example import running_example
+from . import CORRECT, MISTAKE, Feedback, Mistake, check_value, is_missing
+
+_SIZES = [784, 128, 64, 10]
+
+
+def check_1_1(z_3: Any) -> Feedback:
+    """Exercise 1.1: the weighted input of node 3 of layer 1 for the running example's ``x``."""
+    example = running_example()
+    weighted_input = example.network.weights[0] @ example.x + example.network.biases[0]
+    return check_value(
+        "1.1",
+        z_3,
+        weighted_input[2],
+        mistakes=[
+            Mistake(sigmoid(weighted_input[2]),
+                    "that is the activation a_3 = g(z_3), not the weighted input.",
+                    "the weighted input is the sum before the activation function is applied."),
+        ],
+        correct_message="z_3 is the weighted sum of the inputs plus the bias.",
+        wrong_hint="z_3 = w_31 x_1 + w_32 x_2 + w_33 x_3 + b_3, with w_3k from row 3 of W^[1].",
+    )
+
+
+def check_1_2(weight_shapes: Any, z2_shape: Any) -> Feedback:
+    """Exercise 1.2: weight shapes of a 784-128-64-10 network and the shape of Z^[2] for m = 32."""
+    if is_missing(weight_shapes) or is_missing(z2_shape):
+        return Feedback("1.2", "not yet done", "replace both ... with your answers and run the cell.")
+    right = [(n_next, n_prev) for n_prev, n_next in zip(_SIZES[:-1], _SIZES[1:])]
+    try:
+        given = [tuple(int(n) for n in shape) for shape in weight_shapes]
+        z2_given = tuple(int(n) for n in z2_shape)
+    except (TypeError, ValueError):
+        return Feedback("1.2", MISTAKE, "give weight_shapes as a list of (rows, columns) tuples "
+                        "and z2_shape as a tuple.")
+    if given == [shape[::-1] for shape in right]:
+        return Feedback("1.2", MISTAKE, "the weight shapes are transposed.",
+                        "row j of W^[l] holds the weights INTO node j of layer l.")
+    if given != right:
+        return Feedback("1.2", MISTAKE, "the weight shapes are not right.",
+                        "W^[l] has shape (n_l, n_(l-1)); there are three weight matrices.")
+    if z2_given == (64, 32):
+        return Feedback("1.2", MISTAKE, "the weight shapes are right, but Z^[2] is transposed.",
+                        "in code samples are rows: one row per sample.")
+    if z2_given != (32, 64):
+        return Feedback("1.2", MISTAKE, "the weight shapes are right, but not the shape of Z^[2].",
+                        "Z^[2] has one row per sample and one column per node of layer 2.")
+    return Feedback("1.2", CORRECT, "W^[l] is (n_l, n_(l-1)) and Z^[2] is (m, n_2).")
+
+
+def check_1_3(slope_at_z: Any, slope_at_a: Any) -> Feedback:
+    """Exercise 1.3: sigmoid'(z) and sigmoid'(a) at z = 0.8 are different numbers."""
+    if is_missing(slope_at_z) or is_missing(slope_at_a):
+        return Feedback("1.3", "not yet done", "replace both ... with your answers and run the cell.")
+    at_z = float(sigmoid_prime(np.array(0.8)))
+    at_a = float(sigmoid_prime(sigmoid(np.array(0.8))))
+    if np.isclose(slope_at_z, at_a) and np.isclose(slope_at_a, at_z):
+        return Feedback("1.3", MISTAKE, "the two answers are swapped.",
+                        "slope_at_z evaluates sigmoid' at 0.8 itself.")
+    if not np.isclose(slope_at_z, at_z):
+        return Feedback("1.3", MISTAKE, "slope_at_z is not sigmoid'(0.8).",
+                        "use activations.sigmoid_prime(0.8).")
+    if not np.isclose(slope_at_a, at_a):
+        return Feedback("1.3", MISTAKE, "slope_at_a is not sigmoid' evaluated at a = sigmoid(0.8).",
+                        "first compute a = sigmoid(0.8), then sigmoid_prime(a).")
+    return Feedback("1.3", CORRECT, f"g'(z) = {at_z:.4f} but g'(a) = {at_a:.4f}: they differ.")

@@ -1,0 +1,429 @@
+"""A multi-layer perceptron, its forward pass and backpropagation, for a batch of samples.
+
+Notation (the book's): layer ``l = 1..L`` computes the weighted input and the activation
+
+.. math:: z^{[l]} = W^{[l]} a^{[l-1]} + b^{[l]}, \\qquad a^{[l]} = g^{[l]}(z^{[l]}),
+
+with ``a^{[0]} = x``. ``W^{[l]}`` has shape ``(n_l, n_{l-1})``: entry ``w_jk`` connects node ``k`` of
+layer ``l-1`` to node ``j`` of layer ``l``. In code the samples of a batch are the *rows* of ``X``
+(shape ``(m, n_0)``), so the same equation reads ``Z = A_prev @ W.T + b``.
+
+Python lists start at 0: ``weights[0]`` is :math:`W^{[1]}`, ``weights[l - 1]`` is :math:`W^{[l]}`.
+
+Backpropagation, for the error :math:`\\delta^{[l](i)} = \\partial L^{(i)} / \\partial z^{[l](i)}`
+of each sample ``i`` (one row of ``deltas[l - 1]``):
+
+.. math::
+
+    \\delta^{[L]} = \\frac{\\partial L}{\\partial a^{[L]}} \\odot g^{[L]\\prime}(z^{[L]}), \\qquad
+    \\delta^{[l]} = \\big(W^{[l+1]\\top} \\delta^{[l+1]}\\big) \\odot g^{[l]\\prime}(z^{[l]}),
+
+and the gradients of the batch cost :math:`J = \\frac1m \\sum_i L^{(i)}` average over samples:
+
+.. math::
+
+    \\frac{\\partial J}{\\partial W^{[l]}} = \\frac1m \\sum_i \\delta^{[l](i)} a^{[l-1](i)\\top}
+    = \\frac1m \\Delta^{[l]\\top} A^{[l-1]}, \\qquad
+    \\frac{\\partial J}{\\partial b^{[l]}} = \\frac1m \\sum_i \\delta^{[l](i)}.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from ._checks import as_float_array, check_ndim, check_positive_number
+from .activations import Activation, get_activation
+from .losses import _binary_cross_entropy_from_z, get_loss
+
+
+@dataclass(frozen=True)
+class ForwardPass:
+    """Everything the forward pass computed, kept for the backward pass.
+
+    Attributes
+    ----------
+    weighted_inputs : list of numpy.ndarray
+        ``weighted_inputs[l - 1]`` is :math:`Z^{[l]}`, shape ``(m, n_l)``, for ``l = 1..L``.
+    activations : list of numpy.ndarray
+        ``activations[l]`` is :math:`A^{[l]}`, shape ``(m, n_l)``, for ``l = 0..L``;
+        ``activations[0]`` is the input ``X`` itself.
+    """
+
+    weighted_inputs: list[np.ndarray]
+    activations: list[np.ndarray]
+
+    @property
+    def output(self) -> np.ndarray:
+        """The output activation :math:`A^{[L]}`, shape ``(m, n_L)``."""
+        return self.activations[-1]
+
+
+@dataclass(frozen=True)
+class Gradients:
+    """Gradients of the batch cost with respect to every parameter.
+
+    Attributes
+    ----------
+    weights : list of numpy.ndarray
+        ``weights[l - 1]`` is :math:`\\partial J / \\partial W^{[l]}`, shape ``(n_l, n_{l-1})``.
+    biases : list of numpy.ndarray
+        ``biases[l - 1]`` is :math:`\\partial J / \\partial b^{[l]}`, shape ``(n_l,)``.
+    deltas : list of numpy.ndarray
+        ``deltas[l - 1]`` holds one row per sample: row ``i`` is
+        :math:`\\delta^{[l](i)} = \\partial L^{(i)} / \\partial z^{[l](i)}`, the error of that
+        sample alone, *before* the :math:`1/m` of the mean is applied.
+    """
+
+    weights: list[np.ndarray]
+    biases: list[np.ndarray]
+    deltas: list[np.ndarray]
+
+
+def _as_parameter_list(value: object, name: str) -> list[np.ndarray]:
+    if isinstance(value, np.ndarray) or not isinstance(value, (list, tuple)):
+        raise TypeError(
+            f"{name} must be a list with one array per layer, got {type(value).__name__}"
+        )
+    return [as_float_array(item, f"{name}[{index}]") for index, item in enumerate(value)]
+
+
+class MLP:
+    """A fully connected feed-forward network.
+
+    Parameters
+    ----------
+    weights : list of array_like
+        ``weights[l - 1]`` is :math:`W^{[l]}` of shape ``(n_l, n_{l-1})``. The arrays are copied:
+        later changes to the caller's arrays do not affect the network, and the network never
+        changes the caller's arrays.
+    biases : list of array_like
+        ``biases[l - 1]`` is :math:`b^{[l]}` of shape ``(n_l,)``.
+    activations : list of str
+        ``activations[l - 1]`` names :math:`g^{[l]}`: ``"sigmoid"``, ``"tanh"``, ``"relu"`` or
+        ``"identity"``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If the lists differ in length, a shape does not chain with its neighbours (a transposed
+        ``W`` is named as such), a value is not finite or an activation name is unknown.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from backproplib.network import MLP
+    >>> net = MLP([np.ones((2, 3)), np.ones((1, 2))], [np.zeros(2), np.zeros(1)],
+    ...           ["relu", "identity"])
+    >>> net.layer_sizes
+    (3, 2, 1)
+    >>> net.predict(np.array([[1.0, 2.0, 3.0]]))
+    array([[12.]])
+    """
+
+    def __init__(
+        self,
+        weights: Sequence[np.ndarray],
+        biases: Sequence[np.ndarray],
+        activations: Sequence[str],
+    ) -> None:
+        weight_list = _as_parameter_list(weights, "weights")
+        bias_list = _as_parameter_list(biases, "biases")
+        if isinstance(activations, str) or not isinstance(activations, (list, tuple)):
+            raise TypeError(
+                "activations must be a list with one name per layer, "
+                f"got {type(activations).__name__} {activations!r}"
+            )
+        if len(weight_list) == 0:
+            raise ValueError("weights must hold at least one layer, got an empty list")
+        if not (len(weight_list) == len(bias_list) == len(activations)):
+            raise ValueError(
+                "weights, biases and activations must have one entry per layer, got "
+                f"{len(weight_list)} weights, {len(bias_list)} biases and "
+                f"{len(activations)} activations"
+            )
+        for index, weight in enumerate(weight_list):
+            check_ndim(weight, 2, f"weights[{index}]", f"W^[{index + 1}] has shape (n_l, n_(l-1))")
+        for index in range(1, len(weight_list)):
+            n_prev = weight_list[index - 1].shape[0]
+            shape = weight_list[index].shape
+            if shape[1] != n_prev:
+                hint = (
+                    " It looks transposed: W^[l] has one row per node of layer l and one column "
+                    "per node of layer l-1; pass its transpose."
+                    if shape[0] == n_prev
+                    else ""
+                )
+                raise ValueError(
+                    f"weights[{index}] must have {n_prev} columns (one per node of the layer "
+                    f"before, which has {n_prev} nodes), got shape {shape}.{hint}"
+                )
+        for index, (weight, bias) in enumerate(zip(weight_list, bias_list)):
+            expected = (weight.shape[0],)
+            if bias.shape != expected:
+                hint = " Use a 1-D bias vector." if bias.size == weight.shape[0] else ""
+                raise ValueError(
+                    f"biases[{index}] must have shape {expected} (one entry per node of layer "
+                    f"{index + 1}), got shape {bias.shape}.{hint}"
+                )
+        self._activations: list[Activation] = [get_activation(name) for name in activations]
+        self.weights: list[np.ndarray] = [weight.copy() for weight in weight_list]
+        self.biases: list[np.ndarray] = [bias.copy() for bias in bias_list]
+
+    @classmethod
+    def random(
+        cls,
+        layer_sizes: Sequence[int],
+        activations: Sequence[str],
+        rng: np.random.Generator,
+        weight_scale: float | None = None,
+    ) -> "MLP":
+        """A network with random parameters.
+
+        Weights are drawn from a normal distribution with standard deviation
+        ``weight_scale`` (default :math:`1/\\sqrt{n_{l-1}}`), biases with standard deviation 0.1.
+
+        Parameters
+        ----------
+        layer_sizes : sequence of int
+            ``(n_0, n_1, ..., n_L)``: inputs, then the nodes of each layer.
+        activations : sequence of str
+            One name per layer (``len(layer_sizes) - 1`` names).
+        rng : numpy.random.Generator
+            Source of randomness, e.g. ``np.random.default_rng(0)``.
+        weight_scale : float, optional
+            Standard deviation of every weight.
+        """
+        if not isinstance(rng, np.random.Generator):
+            raise TypeError(
+                "rng must be a numpy.random.Generator such as np.random.default_rng(0), "
+                f"got {type(rng).__name__}"
+            )
+        sizes = list(layer_sizes)
+        if len(sizes) < 2:
+            raise ValueError(
+                f"layer_sizes must list the inputs and at least one layer, got {layer_sizes!r}"
+            )
+        for size in sizes:
+            check_positive_number(size, "every entry of layer_sizes", integer=True)
+        if weight_scale is not None:
+            check_positive_number(weight_scale, "weight_scale")
+        weights = [
+            rng.normal(0.0, weight_scale or 1.0 / np.sqrt(n_prev), size=(n_next, n_prev))
+            for n_prev, n_next in zip(sizes[:-1], sizes[1:])
+        ]
+        biases = [rng.normal(0.0, 0.1, size=n_next) for n_next in sizes[1:]]
+        return cls(weights, biases, list(activations))
+
+    @property
+    def activation_names(self) -> list[str]:
+        """The activation function of each layer, by name."""
+        return [activation.name for activation in self._activations]
+
+    @property
+    def layer_sizes(self) -> tuple[int, ...]:
+        """``(n_0, n_1, ..., n_L)``."""
+        return (self.weights[0].shape[1], *(weight.shape[0] for weight in self.weights))
+
+    @property
+    def num_layers(self) -> int:
+        """``L``, the number of layers with weights."""
+        return len(self.weights)
+
+    def __repr__(self) -> str:
+        return f"MLP(layer_sizes={self.layer_sizes}, activations={self.activation_names})"
+
+    def _check_inputs(self, X: np.ndarray) -> np.ndarray:
+        X = as_float_array(X, "X")
+        n_inputs = self.layer_sizes[0]
+        if X.ndim == 1 and X.shape[0] == n_inputs:
+            raise ValueError(
+                f"X must be 2-D with one row per sample, shape (m, {n_inputs}), got a 1-D array "
+                f"of shape {X.shape}. For a single sample pass X.reshape(1, -1)."
+            )
+        check_ndim(X, 2, "X", f"Expected shape (m, {n_inputs}): one row per sample")
+        if X.shape[1] != n_inputs:
+            hint = (
+                " It looks transposed: samples must be rows; pass X.T."
+                if X.shape[0] == n_inputs
+                else ""
+            )
+            raise ValueError(
+                f"X must have {n_inputs} columns (one per input of the network), "
+                f"got shape {X.shape}.{hint}"
+            )
+        if X.shape[0] == 0:
+            raise ValueError("X must hold at least one sample (row), got 0 rows")
+        return X
+
+    def _check_targets(self, Y: np.ndarray, m: int) -> np.ndarray:
+        Y = as_float_array(Y, "Y")
+        n_outputs = self.layer_sizes[-1]
+        if Y.ndim == 1 and n_outputs == 1 and Y.shape[0] == m:
+            return Y.reshape(m, 1)
+        if Y.shape != (m, n_outputs):
+            hint = " It looks transposed: samples must be rows; pass Y.T." if Y.shape == (
+                n_outputs,
+                m,
+            ) else ""
+            raise ValueError(
+                f"Y must have shape ({m}, {n_outputs}): one row per row of X and one column per "
+                f"output node, got shape {Y.shape}.{hint}"
+            )
+        return Y
+
+    def _forward(self, X: np.ndarray) -> ForwardPass:
+        weighted_inputs: list[np.ndarray] = []
+        activations: list[np.ndarray] = [X]
+        for weight, bias, activation in zip(self.weights, self.biases, self._activations):
+            weighted_input = activations[-1] @ weight.T + bias
+            weighted_inputs.append(weighted_input)
+            activations.append(activation.kernel(weighted_input))
+        return ForwardPass(weighted_inputs, activations)
+
+    def forward(self, X: np.ndarray) -> ForwardPass:
+        """Run the forward pass and keep every weighted input and activation.
+
+        Parameters
+        ----------
+        X : array_like, shape (m, n_0)
+            One sample per row.
+
+        Returns
+        -------
+        ForwardPass
+            :math:`Z^{[l]} = A^{[l-1]} W^{[l]\\top} + b^{[l]}` and :math:`A^{[l]} = g^{[l]}(Z^{[l]})`
+            for every layer.
+        """
+        return self._forward(self._check_inputs(X))
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """The output activation :math:`A^{[L]}`, shape ``(m, n_L)``, for inputs ``X`` of shape ``(m, n_0)``."""
+        return self.forward(X).output
+
+    def _check_loss(self, loss: str, Y: np.ndarray) -> None:
+        get_loss(loss)
+        if loss == "binary_cross_entropy":
+            if self._activations[-1].name != "sigmoid":
+                raise ValueError(
+                    "loss 'binary_cross_entropy' needs a sigmoid output layer (its outputs are "
+                    f"probabilities), but the last activation is {self._activations[-1].name!r}"
+                )
+            if ((Y < 0) | (Y > 1)).any():
+                raise ValueError(
+                    "Y must lie in [0, 1] for binary cross-entropy, got values from "
+                    f"{Y.min()} to {Y.max()}"
+                )
+
+    def _cost(self, forward_pass: ForwardPass, Y: np.ndarray, loss: str) -> float:
+        if loss == "binary_cross_entropy":
+            per_sample = _binary_cross_entropy_from_z(forward_pass.weighted_inputs[-1], Y)
+        else:
+            per_sample = get_loss(loss).kernel(forward_pass.output, Y)
+        return float(np.mean(per_sample))
+
+    def cost(self, X: np.ndarray, Y: np.ndarray, loss: str) -> float:
+        """The batch cost :math:`J = \\frac1m \\sum_i L^{(i)}`.
+
+        Parameters
+        ----------
+        X : array_like, shape (m, n_0)
+            Inputs, one sample per row.
+        Y : array_like, shape (m, n_L)
+            Targets (shape ``(m,)`` is accepted when ``n_L = 1``).
+        loss : str
+            ``"squared_error"`` (:math:`\\sum_j (a_j - y_j)^2` per sample) or
+            ``"binary_cross_entropy"`` (needs a sigmoid output layer).
+        """
+        X = self._check_inputs(X)
+        Y = self._check_targets(Y, X.shape[0])
+        self._check_loss(loss, Y)
+        return self._cost(self._forward(X), Y, loss)
+
+    def backward(self, forward_pass: ForwardPass, Y: np.ndarray, loss: str) -> Gradients:
+        """Backpropagate from a forward pass (see the module docstring for the equations).
+
+        ``Y`` and ``loss`` must be checked already (:meth:`cost_and_gradients` does it).
+        For binary cross-entropy with a sigmoid output the output error is computed directly
+        as :math:`\\delta^{[L]} = a^{[L]} - y`, which is the product
+        :math:`\\frac{a - y}{a(1-a)} \\cdot a(1-a)` without the rounding of the division.
+        """
+        X = forward_pass.activations[0]
+        m = X.shape[0]
+        output = forward_pass.output
+        if loss == "binary_cross_entropy":
+            delta = output - Y
+        else:
+            loss_derivative = get_loss(loss).kernel_derivative(output, Y)
+            delta = loss_derivative * self._activations[-1].kernel_derivative(
+                forward_pass.weighted_inputs[-1]
+            )
+        weight_gradients: list[np.ndarray] = [np.empty(0)] * self.num_layers
+        bias_gradients: list[np.ndarray] = [np.empty(0)] * self.num_layers
+        deltas: list[np.ndarray] = [np.empty(0)] * self.num_layers
+        for index in range(self.num_layers - 1, -1, -1):
+            deltas[index] = delta
+            weight_gradients[index] = (delta.T @ forward_pass.activations[index]) / m
+            bias_gradients[index] = delta.sum(axis=0) / m
+            if index > 0:
+                delta = (delta @ self.weights[index]) * self._activations[
+                    index - 1
+                ].kernel_derivative(forward_pass.weighted_inputs[index - 1])
+        return Gradients(weight_gradients, bias_gradients, deltas)
+
+    def cost_and_gradients(self, X: np.ndarray, Y: np.ndarray, loss: str) -> tuple[float, Gradients]:
+        """The batch cost and its gradient with respect to every weight and bias.
+
+        Parameters
+        ----------
+        X : array_like, shape (m, n_0)
+            Inputs, one sample per row.
+        Y : array_like, shape (m, n_L)
+            Targets (shape ``(m,)`` is accepted when ``n_L = 1``).
+        loss : str
+            ``"squared_error"`` or ``"binary_cross_entropy"``.
+
+        Returns
+        -------
+        cost : float
+            :math:`J = \\frac1m \\sum_{i=1}^m L^{(i)}`, the mean loss over the rows of ``X``.
+        grads : Gradients
+            ``grads.weights[l - 1]`` and ``grads.biases[l - 1]`` have the shapes of
+            :math:`W^{[l]}` and :math:`b^{[l]}`.
+        """
+        X = self._check_inputs(X)
+        Y = self._check_targets(Y, X.shape[0])
+        self._check_loss(loss, Y)
+        forward_pass = self._forward(X)
+        return self._cost(forward_pass, Y, loss), self.backward(forward_pass, Y, loss)
+
+    def apply_gradients(self, grads: Gradients, learning_rate: float) -> None:
+        """One step of gradient descent on the network's own parameters.
+
+        :math:`W^{[l]} \\leftarrow W^{[l]} - \\eta\\, \\partial J / \\partial W^{[l]}` and the same
+        for :math:`b^{[l]}`, with :math:`\\eta` = ``learning_rate``. The network's arrays (its own
+        copies) are updated in place; ``grads`` is not changed.
+        """
+        check_positive_number(learning_rate, "learning_rate")
+        if not isinstance(grads, Gradients):
+            raise TypeError(f"grads must be a Gradients object, got {type(grads).__name__}")
+        if len(grads.weights) != self.num_layers or len(grads.biases) != self.num_layers:
+            raise ValueError(
+                f"grads must have one entry per layer ({self.num_layers}), got "
+                f"{len(grads.weights)} weight and {len(grads.biases)} bias gradients"
+            )
+        for index, (weight, bias) in enumerate(zip(self.weights, self.biases)):
+            if grads.weights[index].shape != weight.shape or grads.biases[index].shape != bias.shape:
+                raise ValueError(
+                    f"grads for layer {index + 1} have shapes {grads.weights[index].shape} and "
+                    f"{grads.biases[index].shape}, expected {weight.shape} and {bias.shape}"
+                )
+        for index in range(self.num_layers):
+            self.weights[index] -= learning_rate * grads.weights[index]
+            self.biases[index] -= learning_rate * grads.biases[index]
+
+    def copy(self) -> "MLP":
+        """An independent copy of the network."""
+        return MLP(self.weights, self.biases, self.activation_names)

@@ -49,10 +49,9 @@ def node_positions(layer_sizes: Sequence[int]) -> list[np.ndarray]:
         raise ValueError("layer_sizes must list at least one layer, got an empty list")
     for size in sizes:
         check_positive_number(size, "every entry of layer_sizes", integer=True)
-    tallest = max(sizes)
     return [
         np.column_stack(
-            [np.full(size, LAYER_SPACING * layer), (tallest - 1) / 2 - np.arange(size) + 0.0]
+            [np.full(size, LAYER_SPACING * layer), (size - 1) / 2 - np.arange(size) + 0.0]
         )
         for layer, size in enumerate(sizes)
     ]
@@ -76,15 +75,18 @@ def draw_network(
     ax : matplotlib.axes.Axes, optional
         Where to draw; a new figure if omitted.
     highlight_edges : sequence of (l, j, k)
-        Edges :math:`w_{jk}^{[l]}` (``l`` from 1) drawn thick in the highlight colour and labelled.
+        Edges :math:`w_{jk}^{[l]}` drawn thick in the highlight colour and labelled; numbered as in
+        the book (``l``, ``j`` and ``k`` count from 1).
     highlight_nodes : sequence of (l, j)
-        Nodes :math:`a_j^{[l]}` (``l`` from 0) drawn in the highlight colour.
+        Nodes :math:`a_j^{[l]}` drawn in the highlight colour (``l`` from 0 for the inputs, ``j``
+        from 1).
     node_labels : bool
         Write :math:`a_j^{[l]}` (and :math:`x_k` for the inputs) inside the nodes.
     edge_color : str, optional
         Colour of the ordinary edges.
     edge_widths : list of numpy.ndarray, optional
-        ``edge_widths[l - 1][j, k]`` is the line width of edge :math:`w_{jk}^{[l]}` (for example
+        ``edge_widths[l - 1][j - 1, k - 1]`` is the line width of edge :math:`w_{jk}^{[l]}`, shaped
+        like :math:`W^{[l]}` (for example
         proportional to a gradient's size).
     """
     sizes = list(layer_sizes)
@@ -95,7 +97,7 @@ def draw_network(
     for layer in range(1, len(sizes)):
         for j, end in enumerate(positions[layer]):
             for k, start in enumerate(positions[layer - 1]):
-                lit = (layer, j, k) in highlighted
+                lit = (layer, j + 1, k + 1) in highlighted
                 width = 3.0 if lit else 1.0
                 if edge_widths is not None:
                     width = float(edge_widths[layer - 1][j, k])
@@ -107,21 +109,24 @@ def draw_network(
                     zorder=2 if lit else 1,
                 )
                 if lit:
-                    middle = start + 0.55 * (end - start)
+                    direction = (end - start) / np.linalg.norm(end - start)
+                    beside = start + 0.45 * (end - start) + 0.3 * np.array(
+                        [direction[1], -direction[0]]
+                    )
                     ax.text(
-                        middle[0],
-                        middle[1] + 0.15,
+                        beside[0],
+                        beside[1],
                         f"$w_{{{j + 1}{k + 1}}}^{{[{layer}]}}$",
                         color=COLORS["highlight"],
                         ha="center",
-                        va="bottom",
+                        va="center",
                         fontsize=12,
                         zorder=5,
                         bbox={"facecolor": "white", "edgecolor": "none", "pad": 1},
                     )
     for layer, layer_positions in enumerate(positions):
         for j, (x, y) in enumerate(layer_positions):
-            lit = (layer, j) in lit_nodes
+            lit = (layer, j + 1) in lit_nodes
             ax.add_patch(
                 plt.Circle(
                     (x, y),

@@ -1,0 +1,110 @@
+"""The book as a whole: table of contents, notebooks' stored outputs, figures, the strict build."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+BOOK = ROOT / "book"
+NOTEBOOKS = sorted(BOOK.glob("*.ipynb"))
+
+
+def toc_files() -> list[str]:
+    files = []
+    for line in (ROOT / "_toc.yml").read_text().splitlines():
+        match = re.match(r"\s*(?:-\s*)?(?:file|root):\s*(\S+)", line)
+        if match:
+            files.append(match.group(1))
+    return files
+
+
+def load(path: Path) -> dict:
+    return json.loads(path.read_text())
+
+
+def test_every_page_is_in_the_toc_and_every_toc_entry_exists():
+    listed = toc_files()
+    for entry in listed:
+        assert any((ROOT / f"{entry}{suffix}").exists() for suffix in (".md", ".ipynb")), entry
+    for page in list(BOOK.glob("*.ipynb")) + list(BOOK.glob("*.md")):
+        assert str(page.relative_to(ROOT).with_suffix("")) in listed, f"{page.name} is not in _toc.yml"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_was_run_top_to_bottom_in_a_fresh_kernel(path):
+    counts = [cell.get("execution_count") for cell in load(path)["cells"] if cell["cell_type"] == "code"]
+    assert counts == list(range(1, len(counts) + 1)), (
+        f"{path.name}: execution counts {counts}; run python tools/execute_notebooks.py {path.name}"
+    )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_stored_outputs_hold_no_addresses_paths_or_errors(path):
+    for index, cell in enumerate(load(path)["cells"]):
+        for output in cell.get("outputs", []):
+            text = json.dumps(output.get("text", "")) + json.dumps(output.get("data", {}).get("text/plain", ""))
+            assert not re.search(r"0x[0-9a-f]{6,}", text), f"{path.name} cell {index}: a memory address"
+            assert "/work/" not in text and "/tmp/" not in text and "/home/" not in text, (
+                f"{path.name} cell {index}: a file path in the output")
+            if output.get("name") == "stderr":
+                pytest.fail(f"{path.name} cell {index}: stderr output (a warning?): {output['text'][:200]}")
+            if output["output_type"] == "error":
+                assert "raises-exception" in cell["metadata"].get("tags", []), (
+                    f"{path.name} cell {index}: an error in a cell not tagged raises-exception")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_figure_has_alt_text_and_a_caption(path):
+    for index, cell in enumerate(load(path)["cells"]):
+        images = [o for o in cell.get("outputs", []) if "image/png" in o.get("data", {})]
+        if images:
+            options = cell["metadata"].get("mystnb", {})
+            assert len(options.get("image", {}).get("alt", "")) >= 20, f"{path.name} cell {index}: alt text"
+            assert options.get("figure", {}).get("caption"), f"{path.name} cell {index}: caption"
+
+
+@pytest.mark.parametrize("path", [p for p in NOTEBOOKS if re.match(r"\d\d_", p.name)], ids=lambda p: p.name)
+def test_every_chapter_has_at_least_two_checked_exercises(path):
+    cells = load(path)["cells"]
+    solutions = [i for i, c in enumerate(cells) if "### BEGIN SOLUTION" in "".join(c["source"])]
+    assert len(solutions) >= 2, f"{path.name} has {len(solutions)} exercises"
+    for index in solutions:
+        cell = cells[index]
+        assert "hide-input" in cell["metadata"].get("tags", []), f"{path.name} cell {index}: solution not folded"
+        source = "".join(cell["source"])
+        assert re.match(r"(\w+(, \w+)* = \.\.\.\n)+### BEGIN SOLUTION", source), (
+            f"{path.name} cell {index}: the answer cell must start with `name = ...` placeholders")
+        checks = "".join(cells[index + 1]["source"])
+        assert re.search(r"check_\d+_\d+\(", checks), f"{path.name} cell {index + 1}: no check follows"
+
+
+def run(command: list[str], env: dict | None = None, timeout: int = 600) -> subprocess.CompletedProcess:
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout,
+                          env={**os.environ, **(env or {})})
+
+
+def test_book_builds_with_no_warning(tmp_path):
+    result = run(["jupyter-book", "build", str(ROOT), "--path-output", str(tmp_path), "-W", "-n",
+                  "--keep-going"])
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    html = tmp_path / "_build" / "html"
+    for entry in toc_files():
+        assert (html / f"{entry}.html").exists(), entry
+    page = (html / "book" / "01_neurons_and_notation.html").read_text()
+    assert 'alt="The running example drawn as circles and lines' in page
+
+
+def test_notebooks_give_the_same_outputs_with_one_blas_thread():
+    """The stored outputs must not depend on the summation order of a multi-threaded BLAS."""
+    one_thread = {name: "1" for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
+    result = run([sys.executable, "-m", "pytest", "--nbval", "--nbval-current-env", "-p", "no:cacheprovider",
+                  "-p", "no:benchmark", "-o", "addopts=", "-q", *[str(p) for p in NOTEBOOKS]], env=one_thread)
+    assert result.returncode == 0, result.stdout[-4000:]
+    assert " passed" in result.stdout.splitlines()[-1]

@@ -1,0 +1,72 @@
+import numpy as np
+import pytest
+
+from backproplib.activations import sigmoid, sigmoid_prime
+from backproplib.exercises import Feedback, check_function, check_value, chapter01
+
+# independent solutions, worked out by hand from the running example's printed parameters
+Z3 = -0.3 * 0.5 + 0.1 * -1.0 + 0.4 * 2.0 + 0.0
+
+
+def test_1_1_solution_and_mistakes():
+    assert chapter01.check_1_1(Z3).passed
+    assert chapter01.check_1_1(...).status == "not yet done"
+    activation = chapter01.check_1_1(1 / (1 + np.exp(-Z3)))
+    assert not activation.passed and "that is the activation a_3 = g(z_3)" in activation.message
+    other = chapter01.check_1_1(0.123)
+    assert other.status == "not yet right" and "row 3 of W^[1]" in other.hint
+    assert "0.55" not in str(other)  # never reveals the solution
+
+
+def test_1_2_solution_and_mistakes():
+    right = [(128, 784), (64, 128), (10, 64)]
+    assert chapter01.check_1_2(right, (32, 64)).passed
+    assert chapter01.check_1_2(right, ...).status == "not yet done"
+    transposed = chapter01.check_1_2([s[::-1] for s in right], (32, 64))
+    assert "the weight shapes are transposed" in transposed.message
+    z_transposed = chapter01.check_1_2(right, (64, 32))
+    assert "Z^[2] is transposed" in z_transposed.message
+    assert "not right" in chapter01.check_1_2(right[:2], (32, 64)).message
+    assert "give weight_shapes as a list" in chapter01.check_1_2(3, (32, 64)).message
+
+
+def test_1_3_solution_and_mistakes():
+    at_z = sigmoid_prime(0.8)
+    at_a = sigmoid_prime(sigmoid(0.8))
+    assert chapter01.check_1_3(at_z, at_a).passed
+    assert "swapped" in chapter01.check_1_3(at_a, at_z).message
+    assert "slope_at_a is not" in chapter01.check_1_3(at_z, at_z).message
+    assert "slope_at_z is not" in chapter01.check_1_3(0.1, at_a).message
+
+
+def test_feedback_text():
+    text = str(Feedback("9.9", "not yet right", "the value is off.", "look at row 2."))
+    assert text == "Exercise 9.9: NOT YET RIGHT. The value is off.\n  Hint: Look at row 2."
+    assert repr(Feedback("1", "correct", "fine.")) == "Exercise 1: CORRECT. Fine."
+
+
+def test_check_value_shapes_and_types():
+    assert "shape (2,), expected shape (3,)" in check_value("x", np.ones(2), np.ones(3)).message
+    assert "expected a number or an array of numbers, got dict" in check_value("x", {}, 1.0).message
+
+
+def test_check_function_paths():
+    cases = [((1.0,), 2.0), ((2.0,), 4.0)]
+    assert check_function("f", lambda x: 2 * x, cases).passed
+    assert check_function("f", ..., cases).status == "not yet done"
+    assert "expected a function, got int" in check_function("f", 3, cases).message
+
+    def not_written(x):
+        raise NotImplementedError
+
+    assert check_function("f", not_written, cases).status == "not yet done"
+    assert "raised ZeroDivisionError" in check_function("f", lambda x: 1 / 0, cases).message
+    named = check_function("f", lambda x: x, cases, mistakes=[(lambda x: x, "forgot the 2", "h")])
+    assert named.message == "forgot the 2"
+    assert "wrong values" in check_function("f", lambda x: -x, cases).message
+
+
+@pytest.mark.parametrize("answer", [np.float32(Z3), np.array(Z3), [Z3]])
+def test_answers_of_other_types(answer):
+    result = chapter01.check_1_1(answer)
+    assert result.passed == (np.shape(answer) == ())

@@ -116,6 +116,44 @@ def identity_prime(z: np.ndarray) -> np.ndarray:
     return _identity_prime(as_float_array(z, "z"))
 
 
+def _softmax(z: np.ndarray) -> np.ndarray:
+    shifted = z - np.max(z, axis=-1, keepdims=True)
+    exponentials = np.exp(shifted)
+    return exponentials / np.sum(exponentials, axis=-1, keepdims=True)
+
+
+def softmax(z: np.ndarray) -> np.ndarray:
+    r"""Softmax over the last axis, :math:`a_j = e^{z_j} / \sum_k e^{z_k}`.
+
+    Unlike the other activation functions, softmax is **not** applied entry by entry: every
+    :math:`a_j` depends on every :math:`z_k`, so its derivative is a matrix (see
+    :func:`softmax_jacobian`), not a vector :math:`g'(z)`. The maximum of each row is subtracted
+    before exponentiating (it cancels in the ratio), so no ``exp`` overflows.
+
+    Parameters
+    ----------
+    z : array_like, shape (n,) or (m, n)
+        Weighted input of the output layer (one row per sample).
+    """
+    z = as_float_array(z, "z")
+    if z.ndim == 0:
+        raise ValueError("z must be a vector or a 2-D array (one row per sample), got a 0-D scalar")
+    return _softmax(z)
+
+
+def softmax_jacobian(z: np.ndarray) -> np.ndarray:
+    r"""Jacobian of softmax at one weighted input ``z`` of shape ``(n,)``.
+
+    .. math:: \frac{\partial a_j}{\partial z_k} = a_j (\delta_{jk} - a_k), \qquad
+              J = \operatorname{diag}(a) - a a^\top .
+    """
+    z = as_float_array(z, "z")
+    if z.ndim != 1:
+        raise ValueError(f"z must be 1-D (one sample), got shape {z.shape}")
+    a = _softmax(z)
+    return np.diag(a) - np.outer(a, a)
+
+
 @dataclass(frozen=True)
 class Activation:
     """An activation function together with its derivative.
@@ -148,6 +186,9 @@ ACTIVATIONS: dict[str, Activation] = {
     "identity": Activation("identity", identity, identity_prime, _identity, _identity_prime),
 }
 
+#: Activations that act on a whole row and may only be used in the output layer.
+OUTPUT_ONLY = {"softmax": softmax}
+
 
 def get_activation(name: str) -> Activation:
     """Look up an activation by name.
@@ -170,4 +211,10 @@ def get_activation(name: str) -> Activation:
         return ACTIVATIONS[name]
     except KeyError:
         known = ", ".join(repr(known_name) for known_name in ACTIVATIONS)
+        if name in OUTPUT_ONLY:
+            raise ValueError(
+                f"activation {name!r} acts on a whole row, not entry by entry, so it has no "
+                f"element-wise derivative g'(z); it may only be the last activation of an MLP. "
+                f"Element-wise activations: {known}"
+            ) from None
         raise ValueError(f"unknown activation {name!r}; expected one of {known}") from None

@@ -8,7 +8,9 @@ returns one loss per row. The cost of a batch, ``J = (1/m) sum_i L^{(i)}``, is t
 - squared error: :math:`C_0 = \\sum_j (a_j - y_j)^2`, with
   :math:`\\partial C_0 / \\partial a_j = 2 (a_j - y_j)`;
 - binary cross-entropy: :math:`C_0 = -\\sum_j [y_j \\ln a_j + (1 - y_j) \\ln(1 - a_j)]`, with
-  :math:`\\partial C_0 / \\partial a_j = (a_j - y_j) / (a_j (1 - a_j))`.
+  :math:`\\partial C_0 / \\partial a_j = (a_j - y_j) / (a_j (1 - a_j))`;
+- categorical cross-entropy (softmax outputs): :math:`C_0 = -\\sum_j y_j \\ln a_j`, with
+  :math:`\\partial C_0 / \\partial a_j = -y_j / a_j`.
 
 The squared error has no factor 1/2 in this book, so the factor 2 of its derivative shows.
 """
@@ -73,6 +75,20 @@ def _binary_cross_entropy_derivative(a: np.ndarray, y: np.ndarray) -> np.ndarray
 
 def _binary_cross_entropy_from_z(z: np.ndarray, y: np.ndarray) -> np.ndarray:
     return np.sum(np.logaddexp(0.0, z) - y * z, axis=-1)
+
+
+def _cross_entropy_from_z(z: np.ndarray, y: np.ndarray) -> np.ndarray:
+    shifted = z - np.max(z, axis=-1, keepdims=True)
+    log_softmax = shifted - np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))
+    return -np.sum(y * log_softmax, axis=-1)
+
+
+def _cross_entropy(a: np.ndarray, y: np.ndarray) -> np.ndarray:
+    return -np.sum(y * np.log(np.maximum(a, np.finfo(a.dtype).tiny)), axis=-1)
+
+
+def _cross_entropy_derivative(a: np.ndarray, y: np.ndarray) -> np.ndarray:
+    return -y / np.maximum(a, np.finfo(a.dtype).tiny)
 
 
 def squared_error(a: np.ndarray, y: np.ndarray) -> np.ndarray | float:
@@ -143,6 +159,41 @@ def binary_cross_entropy_from_z(z: np.ndarray, y: np.ndarray) -> np.ndarray | fl
     return _binary_cross_entropy_from_z(z, y)
 
 
+def cross_entropy(a: np.ndarray, y: np.ndarray) -> np.ndarray | float:
+    r"""Categorical cross-entropy of each sample, :math:`C_0 = -\sum_j y_j \ln a_j`.
+
+    ``a`` holds the class probabilities of a softmax output (each row sums to 1); ``y`` the
+    one-hot targets (or any probabilities). ``a`` is kept above the smallest positive float so
+    :math:`\ln 0` is never taken. With the weighted input ``z`` at hand use
+    :func:`cross_entropy_from_z`, which is exact.
+    """
+    a, y = _check_pair(a, y)
+    _check_probabilities(a, "a")
+    _check_probabilities(y, "y")
+    return _cross_entropy(a, y)
+
+
+def cross_entropy_derivative(a: np.ndarray, y: np.ndarray) -> np.ndarray:
+    r"""Derivative of categorical cross-entropy with respect to the activation, :math:`-y_j / a_j`."""
+    a, y = _check_pair(a, y)
+    _check_probabilities(a, "a")
+    _check_probabilities(y, "y")
+    return _cross_entropy_derivative(a, y)
+
+
+def cross_entropy_from_z(z: np.ndarray, y: np.ndarray) -> np.ndarray | float:
+    r"""Categorical cross-entropy of a softmax output, from its weighted input ``z``.
+
+    :math:`-\sum_j y_j \ln \operatorname{softmax}(z)_j = -\sum_j y_j
+    (z_j - \ln \sum_k e^{z_k})`, with the row maximum subtracted first so nothing overflows.
+    Its derivative with respect to ``z`` is :math:`\operatorname{softmax}(z) - y = a - y` when
+    each row of ``y`` sums to 1.
+    """
+    z, y = _check_pair(z, y, first="z")
+    _check_probabilities(y, "y")
+    return _cross_entropy_from_z(z, y)
+
+
 @dataclass(frozen=True)
 class Loss:
     """A per-sample loss and its derivative with respect to the output activation.
@@ -181,11 +232,18 @@ LOSSES: dict[str, Loss] = {
         _binary_cross_entropy,
         _binary_cross_entropy_derivative,
     ),
+    "cross_entropy": Loss(
+        "cross_entropy",
+        cross_entropy,
+        cross_entropy_derivative,
+        _cross_entropy,
+        _cross_entropy_derivative,
+    ),
 }
 
 
 def get_loss(name: str) -> Loss:
-    """Look up a loss by name (``"squared_error"`` or ``"binary_cross_entropy"``).
+    """Look up a loss by name (``"squared_error"``, ``"binary_cross_entropy"``, ``"cross_entropy"``).
 
     Raises
     ------

@@ -35,8 +35,23 @@ from typing import Sequence
 import numpy as np
 
 from ._checks import as_float_array, check_ndim, check_positive_number
-from .activations import Activation, get_activation
-from .losses import _binary_cross_entropy_from_z, get_loss
+from .activations import Activation, _softmax, get_activation, softmax
+from .losses import _binary_cross_entropy_from_z, _cross_entropy_from_z, get_loss
+
+
+def _no_elementwise_derivative(z: np.ndarray) -> np.ndarray:
+    raise ValueError("softmax has no element-wise derivative g'(z); its Jacobian is diag(a) - a a^T")
+
+
+#: Softmax may be the output activation; the backward pass multiplies by its Jacobian.
+SOFTMAX = Activation("softmax", softmax, _no_elementwise_derivative, _softmax,
+                     _no_elementwise_derivative)
+
+
+def _layer_activation(name: str, is_output: bool) -> Activation:
+    if is_output and name == "softmax":
+        return SOFTMAX
+    return get_activation(name)
 
 
 @dataclass(frozen=True)
@@ -103,7 +118,7 @@ class MLP:
         ``biases[l - 1]`` is :math:`b^{[l]}` of shape ``(n_l,)``.
     activations : list of str
         ``activations[l - 1]`` names :math:`g^{[l]}`: ``"sigmoid"``, ``"tanh"``, ``"relu"`` or
-        ``"identity"``.
+        ``"identity"``; the last layer may also be ``"softmax"`` (for multi-class outputs).
 
     Raises
     ------
@@ -168,7 +183,10 @@ class MLP:
                     f"biases[{index}] must have shape {expected} (one entry per node of layer "
                     f"{index + 1}), got shape {bias.shape}.{hint}"
                 )
-        self._activations: list[Activation] = [get_activation(name) for name in activations]
+        self._activations: list[Activation] = [
+            _layer_activation(name, index == len(activations) - 1)
+            for index, name in enumerate(activations)
+        ]
         self.weights: list[np.ndarray] = [weight.copy() for weight in weight_list]
         self.biases: list[np.ndarray] = [bias.copy() for bias in bias_list]
 
@@ -305,21 +323,34 @@ class MLP:
 
     def _check_loss(self, loss: str, Y: np.ndarray) -> None:
         get_loss(loss)
-        if loss == "binary_cross_entropy":
-            if self._activations[-1].name != "sigmoid":
+        output_name = self._activations[-1].name
+        needs = {"binary_cross_entropy": "sigmoid", "cross_entropy": "softmax"}
+        if loss in needs:
+            if output_name != needs[loss]:
                 raise ValueError(
-                    "loss 'binary_cross_entropy' needs a sigmoid output layer (its outputs are "
-                    f"probabilities), but the last activation is {self._activations[-1].name!r}"
+                    f"loss {loss!r} needs a {needs[loss]} output layer (its outputs are "
+                    f"probabilities), but the last activation is {output_name!r}"
                 )
             if ((Y < 0) | (Y > 1)).any():
+                readable = {"binary_cross_entropy": "binary cross-entropy",
+                            "cross_entropy": "cross-entropy"}[loss]
                 raise ValueError(
-                    "Y must lie in [0, 1] for binary cross-entropy, got values from "
-                    f"{Y.min()} to {Y.max()}"
+                    f"Y must lie in [0, 1] for {readable}, got values from {Y.min()} to {Y.max()}"
+                )
+        if loss == "cross_entropy":
+            row_sums = Y.sum(axis=1)
+            if not np.allclose(row_sums, 1.0, atol=1e-6):
+                row = int(np.argmax(np.abs(row_sums - 1.0)))
+                raise ValueError(
+                    "each row of Y must sum to 1 for cross_entropy (one-hot targets), but row "
+                    f"{row} sums to {row_sums[row]}"
                 )
 
     def _cost(self, forward_pass: ForwardPass, Y: np.ndarray, loss: str) -> float:
         if loss == "binary_cross_entropy":
             per_sample = _binary_cross_entropy_from_z(forward_pass.weighted_inputs[-1], Y)
+        elif loss == "cross_entropy":
+            per_sample = _cross_entropy_from_z(forward_pass.weighted_inputs[-1], Y)
         else:
             per_sample = get_loss(loss).kernel(forward_pass.output, Y)
         return float(np.mean(per_sample))
@@ -348,13 +379,22 @@ class MLP:
         ``Y`` and ``loss`` must be checked already (:meth:`cost_and_gradients` does it).
         For binary cross-entropy with a sigmoid output the output error is computed directly
         as :math:`\\delta^{[L]} = a^{[L]} - y`, which is the product
-        :math:`\\frac{a - y}{a(1-a)} \\cdot a(1-a)` without the rounding of the division.
+        :math:`\\frac{a - y}{a(1-a)} \\cdot a(1-a)` without the rounding of the division; the
+        same holds for categorical cross-entropy with a softmax output. For a softmax output with
+        another loss, :math:`\\delta^{[L]} = (\\operatorname{diag}(a) - a a^\\top)\\,
+        \\partial L / \\partial a` for each sample.
         """
         X = forward_pass.activations[0]
         m = X.shape[0]
         output = forward_pass.output
-        if loss == "binary_cross_entropy":
+        if loss in ("binary_cross_entropy", "cross_entropy"):
             delta = output - Y
+        elif self._activations[-1] is SOFTMAX:
+            # the Jacobian diag(a) - a a^T applied to each row's dL/da
+            loss_derivative = get_loss(loss).kernel_derivative(output, Y)
+            delta = output * (
+                loss_derivative - np.sum(loss_derivative * output, axis=1, keepdims=True)
+            )
         else:
             loss_derivative = get_loss(loss).kernel_derivative(output, Y)
             delta = loss_derivative * self._activations[-1].kernel_derivative(
@@ -383,7 +423,8 @@ class MLP:
         Y : array_like, shape (m, n_L)
             Targets (shape ``(m,)`` is accepted when ``n_L = 1``).
         loss : str
-            ``"squared_error"`` or ``"binary_cross_entropy"``.
+            ``"squared_error"``, ``"binary_cross_entropy"`` (sigmoid output) or
+            ``"cross_entropy"`` (softmax output, one-hot ``Y``).
 
         Returns
         -------

@@ -47,3 +47,18 @@ def reference_gradients(weights, biases, activations, X, Y, loss):
 def elementwise_derivative(function, z):
     """d g(z_i) / d z_i for an element-wise function, by autograd."""
     return np.asarray(grad(lambda values: anp.sum(function(values)))(np.asarray(z, dtype=float)))
+
+
+def reference_softmax_cost(weights, biases, activations, X, Y, loss):
+    """Like reference_cost, with a softmax output layer written out from its definition."""
+    A = X
+    for W, b, name in zip(weights[:-1], biases[:-1], activations[:-1]):
+        A = REFERENCE_ACTIVATIONS[name](anp.dot(A, W.T) + b)
+    Z = anp.dot(A, weights[-1].T) + biases[-1]
+    exponentials = anp.exp(Z)
+    probabilities = exponentials / anp.sum(exponentials, axis=1, keepdims=True)
+    if loss == "cross_entropy":
+        per_sample = -anp.sum(Y * anp.log(probabilities), axis=1)
+    else:
+        per_sample = anp.sum((probabilities - Y) ** 2, axis=1)
+    return anp.mean(per_sample)

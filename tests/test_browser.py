@@ -1,0 +1,182 @@
+"""The built book in headless Chromium, as a reader sees it.
+
+Needs Debian's chromium (/usr/bin/chromium), the playwright Python package (never its own browser
+download) and a local MathJax (``npm install --prefix tests/browser``); `.ci/run` installs all three.
+The published book loads MathJax from its CDN; here that address is answered from the local copy,
+and every other request leaving 127.0.0.1 is refused, so a page that needs the network fails.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from bs4 import BeautifulSoup
+from playwright.sync_api import sync_playwright
+
+from .site import ROOT, build_book, serve, toc_files
+
+CHROMIUM = "/usr/bin/chromium"
+MATHJAX = ROOT / "tests" / "browser" / "node_modules" / "mathjax" / "es5"
+CDN = "https://cdn.jsdelivr.net/npm/mathjax@3/es5/"
+SCREENSHOTS = ROOT / "_build" / "screenshots"
+# Console messages of the stock theme (pydata-sphinx-theme / sphinx-thebe), not of the book.
+ALLOWED_CONSOLE = {
+    "Got invalid theme mode: . Resetting to auto.",
+    "Identifier 'THEBE_JS_URL' has already been declared",
+}
+PAGES = toc_files()
+NOTEBOOK_PAGES = [page for page in PAGES if (ROOT / f"{page}.ipynb").exists()]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    assert Path(CHROMIUM).exists(), "install Debian's chromium: apt-get install -y chromium"
+    assert (MATHJAX / "tex-mml-chtml.js").exists(), "install MathJax: npm install --prefix tests/browser"
+    result, html = build_book(tmp_path_factory.mktemp("browser-book"))
+    assert result.returncode == 0, result.stdout[-3000:]
+    with serve(html) as base_url:
+        yield base_url, html
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+        )
+        yield chromium
+        chromium.close()
+
+
+def open_page(browser, base_url: str, path: str, width: int = 1280, height: int = 900):
+    """Open a page with the network closed except 127.0.0.1 and the local MathJax."""
+    context = browser.new_context(viewport={"width": width, "height": height})
+    problems: list[str] = []
+
+    def route(request_route):
+        url = request_route.request.url
+        if url.startswith(CDN):
+            request_route.fulfill(path=str(MATHJAX / url[len(CDN):].split("?")[0]))
+        elif url.startswith(base_url):
+            request_route.continue_()
+        else:
+            problems.append(f"request to {url}")
+            request_route.abort()
+
+    context.route("**/*", route)
+    page = context.new_page()
+    page.on("console", lambda message: message.type == "error" and message.text not in ALLOWED_CONSOLE
+            and problems.append(f"console error: {message.text}"))
+    page.on("pageerror", lambda error: str(error.message) not in ALLOWED_CONSOLE
+            and problems.append(f"page error: {error.message}"))
+    page.on("response", lambda response: response.status >= 400
+            and problems.append(f"HTTP {response.status} for {response.url}"))
+    page.goto(f"{base_url}/{path}", wait_until="networkidle")
+    return context, page, problems
+
+
+@pytest.mark.parametrize("page_path", PAGES)
+def test_page_loads_cleanly_with_alt_text_and_typeset_math(site, browser, page_path):
+    base_url, _ = site
+    context, page, problems = open_page(browser, base_url, f"{page_path}.html")
+    try:
+        page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
+        page.evaluate("() => MathJax.startup.promise")
+        images = page.eval_on_selector_all("main img", "els => els.map(e => [e.src, e.alt])")
+        for source, alt in images:
+            assert alt and alt.strip(), f"image without alt text: {source}"
+        source_text = (ROOT / f"{page_path}.md").read_text() if (ROOT / f"{page_path}.md").exists() \
+            else (ROOT / f"{page_path}.ipynb").read_text()
+        if "$" in source_text:
+            assert page.locator("mjx-container").count() > 0, "math was not typeset"
+        assert page.locator("mjx-merror").count() == 0, "MathJax reported an error"
+        assert problems == []
+    finally:
+        context.close()
+
+
+def internal_targets(html_dir: Path):
+    for page in sorted(html_dir.rglob("*.html")):
+        if "_static" in page.parts or "_sources" in page.parts:
+            continue
+        soup = BeautifulSoup(page.read_text(), "html.parser")
+        for anchor in soup.select("main a[href], nav a[href]"):
+            href = anchor["href"]
+            if re.match(r"^[a-z]+:", href) or href.startswith("//"):
+                continue
+            yield page, href
+
+
+def test_every_internal_link_and_anchor_resolves(site):
+    _, html = site
+    ids_cache: dict[Path, set[str]] = {}
+    checked = 0
+    for page, href in internal_targets(html):
+        path_part, _, fragment = href.partition("#")
+        target = (page.parent / path_part).resolve() if path_part else page
+        if target.is_dir():
+            target = target / "index.html"
+        assert target.exists(), f"{page.relative_to(html)}: broken link {href}"
+        if fragment and target.suffix == ".html":
+            if target not in ids_cache:
+                soup = BeautifulSoup(target.read_text(), "html.parser")
+                ids_cache[target] = {element["id"] for element in soup.select("[id]")}
+            assert fragment in ids_cache[target], f"{page.relative_to(html)}: missing anchor {href}"
+        checked += 1
+    assert checked > 20
+
+
+@pytest.mark.parametrize("page_path", NOTEBOOK_PAGES)
+def test_launch_buttons_point_at_this_notebook(site, page_path):
+    _, html = site
+    soup = BeautifulSoup((html / f"{page_path}.html").read_text(), "html.parser")
+    links = [a["href"] for a in soup.select("a[href]")]
+    binder = [link for link in links if "mybinder.org/v2/gh/" in link]
+    colab = [link for link in links if "colab.research.google.com/github/" in link]
+    assert len(binder) == 1 and len(colab) == 1
+    repository = re.search(r"url:\s*https://github.com/(\S+)", (ROOT / "_config.yml").read_text()).group(1)
+    assert urlparse(binder[0]).path == f"/v2/gh/{repository}/main"
+    assert parse_qs(urlparse(binder[0]).query)["urlpath"] == [f"lab/tree/{page_path}.ipynb"]
+    assert colab[0].endswith(f"/github/{repository}/blob/main/{page_path}.ipynb")
+    assert not soup.select(".btn-download-source-button"), "a download button would leak solutions"
+
+
+def test_search_finds_a_chapter_by_a_word_in_it(site, browser):
+    base_url, _ = site
+    context, page, problems = open_page(browser, base_url, "search.html?q=activation")
+    try:
+        page.wait_for_selector("#search-results ul.search li", timeout=20_000)
+        page.wait_for_function("() => !document.querySelector('#search-results .search-summary')"
+                               " || document.querySelector('#search-results .search-summary')"
+                               ".textContent.length > 0")
+        results = page.eval_on_selector_all("#search-results ul.search li a", "els => els.map(e => e.href)")
+        assert any("01_neurons_and_notation.html" in href for href in results), results
+        assert problems == []
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("width, height, name", [(1280, 900, "desktop"), (390, 844, "phone")])
+def test_screenshots_of_home_and_a_chapter(site, browser, width, height, name):
+    base_url, _ = site
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for label, path in [("home", "index.html"), ("chapter", "book/01_neurons_and_notation.html")]:
+        context, page, problems = open_page(browser, base_url, path, width, height)
+        try:
+            page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
+            page.evaluate("() => MathJax.startup.promise")
+            target = SCREENSHOTS / f"{label}-{name}.png"
+            page.screenshot(path=str(target), full_page=False)
+            assert target.stat().st_size > 10_000
+            assert page.evaluate("() => document.documentElement.scrollWidth") <= width + 1, (
+                f"{path} scrolls sideways at {width}px")
+            assert problems == []
+        finally:
+            context.close()
+    shutil.copy(SCREENSHOTS / f"chapter-{name}.png", SCREENSHOTS / f"latest-{name}.png")

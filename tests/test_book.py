@@ -1,4 +1,4 @@
-"""The book as a whole: table of contents, notebooks' stored outputs, figures, the strict build."""
+"""The book as a whole: table of contents, the notebooks' stored outputs, figures, exercises."""
 
 from __future__ import annotations
 
@@ -11,18 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from .site import toc_files
+
 ROOT = Path(__file__).resolve().parent.parent
 BOOK = ROOT / "book"
 NOTEBOOKS = sorted(BOOK.glob("*.ipynb"))
-
-
-def toc_files() -> list[str]:
-    files = []
-    for line in (ROOT / "_toc.yml").read_text().splitlines():
-        match = re.match(r"\s*(?:-\s*)?(?:file|root):\s*(\S+)", line)
-        if match:
-            files.append(match.group(1))
-    return files
 
 
 def load(path: Path) -> dict:
@@ -88,17 +81,6 @@ def test_every_chapter_has_at_least_two_checked_exercises(path):
 def run(command: list[str], env: dict | None = None, timeout: int = 600) -> subprocess.CompletedProcess:
     return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout,
                           env={**os.environ, **(env or {})})
-
-
-def test_book_builds_with_no_warning(tmp_path):
-    result = run(["jupyter-book", "build", str(ROOT), "--path-output", str(tmp_path), "-W", "-n",
-                  "--keep-going"])
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
-    html = tmp_path / "_build" / "html"
-    for entry in toc_files():
-        assert (html / f"{entry}.html").exists(), entry
-    page = (html / "book" / "01_neurons_and_notation.html").read_text()
-    assert 'alt="The running example drawn as circles and lines' in page
 
 
 def test_notebooks_give_the_same_outputs_with_one_blas_thread():

@@ -1,4 +1,4 @@
-"""The built book in headless Chromium, as a reader sees it.
+"""The built book: a strict build with no warning, then every page in headless Chromium.
 
 Needs Debian's chromium (/usr/bin/chromium), the playwright Python package (never its own browser
 download) and a local MathJax (``npm install --prefix tests/browser``); `.ci/run` installs all three.
@@ -33,11 +33,26 @@ NOTEBOOK_PAGES = [page for page in PAGES if (ROOT / f"{page}.ipynb").exists()]
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    assert Path(CHROMIUM).exists(), "install Debian's chromium: apt-get install -y chromium"
-    assert (MATHJAX / "tex-mml-chtml.js").exists(), "install MathJax: npm install --prefix tests/browser"
-    result, html = build_book(tmp_path_factory.mktemp("browser-book"))
-    assert result.returncode == 0, result.stdout[-3000:]
+def built_book(tmp_path_factory):
+    """``jupyter-book build . -W -n --keep-going``, once for this module."""
+    return build_book(tmp_path_factory.mktemp("book"))
+
+
+def test_book_builds_with_no_warning(built_book):
+    result, html = built_book
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    for entry in PAGES:
+        assert (html / f"{entry}.html").exists(), entry
+    page = (html / "book" / "01_neurons_and_notation.html").read_text()
+    assert 'alt="The running example drawn as circles and lines' in page
+
+
+@pytest.fixture(scope="module")
+def site(built_book):
+    assert Path(CHROMIUM).exists(), "install Debian's chromium: bash tools/install_test_browser.sh"
+    assert (MATHJAX / "tex-mml-chtml.js").exists(), "install MathJax: bash tools/install_test_browser.sh"
+    result, html = built_book
+    assert result.returncode == 0, "the book did not build (see test_book_builds_with_no_warning)"
     with serve(html) as base_url:
         yield base_url, html
 

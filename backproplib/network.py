@@ -296,7 +296,8 @@ class MLP:
         weighted_inputs: list[np.ndarray] = []
         activations: list[np.ndarray] = [X]
         for weight, bias, activation in zip(self.weights, self.biases, self._activations):
-            weighted_input = activations[-1] @ weight.T + bias
+            weighted_input = activations[-1] @ weight.T  # a new array: safe to add to in place
+            weighted_input += bias
             weighted_inputs.append(weighted_input)
             activations.append(activation.kernel(weighted_input))
         return ForwardPass(weighted_inputs, activations)
@@ -396,21 +397,32 @@ class MLP:
                 loss_derivative - np.sum(loss_derivative * output, axis=1, keepdims=True)
             )
         else:
-            loss_derivative = get_loss(loss).kernel_derivative(output, Y)
-            delta = loss_derivative * self._activations[-1].kernel_derivative(
-                forward_pass.weighted_inputs[-1]
-            )
+            delta = get_loss(loss).kernel_derivative(output, Y)  # dL/da^[L], a new array
+            output_activation = self._activations[-1]
+            if output_activation.multiply_by_slope is not None:
+                output_activation.multiply_by_slope(delta, output)
+            else:
+                delta = delta * output_activation.kernel_derivative(forward_pass.weighted_inputs[-1])
         weight_gradients: list[np.ndarray] = [np.empty(0)] * self.num_layers
         bias_gradients: list[np.ndarray] = [np.empty(0)] * self.num_layers
         deltas: list[np.ndarray] = [np.empty(0)] * self.num_layers
+        one_over_m = 1.0 / m
         for index in range(self.num_layers - 1, -1, -1):
             deltas[index] = delta
-            weight_gradients[index] = (delta.T @ forward_pass.activations[index]) / m
-            bias_gradients[index] = delta.sum(axis=0) / m
+            weight_gradient = delta.T @ forward_pass.activations[index]
+            weight_gradient *= one_over_m  # the 1/m of the mean, applied once per parameter
+            weight_gradients[index] = weight_gradient
+            bias_gradient = delta.sum(axis=0)
+            bias_gradient *= one_over_m
+            bias_gradients[index] = bias_gradient
             if index > 0:
-                delta = (delta @ self.weights[index]) * self._activations[
-                    index - 1
-                ].kernel_derivative(forward_pass.weighted_inputs[index - 1])
+                previous = self._activations[index - 1]
+                upstream = delta @ self.weights[index]  # dL/da^[l-1], a new array
+                if previous.multiply_by_slope is not None:
+                    previous.multiply_by_slope(upstream, forward_pass.activations[index])
+                else:
+                    upstream *= previous.kernel_derivative(forward_pass.weighted_inputs[index - 1])
+                delta = upstream
         return Gradients(weight_gradients, bias_gradients, deltas)
 
     def cost_and_gradients(self, X: np.ndarray, Y: np.ndarray, loss: str) -> tuple[float, Gradients]:

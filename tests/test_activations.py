@@ -130,3 +130,14 @@ def test_unknown_activation_name():
         activations.get_activation("softplus")
     with pytest.raises(TypeError, match="activation name must be a string, got int 3"):
         activations.get_activation(3)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_slope_from_the_activation_equals_the_slope_at_z(name):
+    # the MLP multiplies by g'(z) using a = g(z) it already holds; it must be the same number
+    z = away_from_kink(np.random.default_rng(7).normal(scale=3, size=(4, 5)))
+    rule = activations.get_activation(name)
+    gradient = np.random.default_rng(8).normal(size=(4, 5))
+    expected = gradient * rule.derivative(z)
+    rule.multiply_by_slope(gradient, rule.function(z))
+    np.testing.assert_allclose(gradient, expected, rtol=1e-12, atol=1e-300)

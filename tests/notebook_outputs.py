@@ -15,15 +15,22 @@ def ignored(cell: dict) -> bool:
 
 def text_outputs(cell: dict) -> list[str]:
     """The comparable text of a code cell's outputs: streams, plain text, and errors."""
-    texts = []
+    texts: list[str] = []
+    previous_kind = ""
     for output in cell.get("outputs", []):
         kind = output["output_type"]
         if kind == "stream":
-            texts.append(f"{output['name']}: {''.join(output['text'])}")
+            text = f"{output['name']}: {''.join(output['text'])}"
+            # a kernel may deliver one print in several stream messages: join neighbours
+            if texts and texts[-1].startswith(f"{output['name']}: ") and previous_kind == "stream":
+                texts[-1] += "".join(output["text"])
+            else:
+                texts.append(text)
         elif kind in ("execute_result", "display_data"):
             texts.append("".join(output.get("data", {}).get("text/plain", "")))
         elif kind == "error":
             texts.append(f"{output['ename']}: {output['evalue']}")
+        previous_kind = kind
     return texts
 
 

@@ -5,7 +5,14 @@ One small module per idea of the book:
 - :mod:`backproplib.activations` - activation functions ``g`` and their derivatives ``g'(z)``
 - :mod:`backproplib.losses` - per-sample losses and their derivatives with respect to the activation
 - :mod:`backproplib.network` - the multi-layer perceptron, its forward pass and backpropagation
+- :mod:`backproplib.logistic` - logistic regression, one sigmoid neuron (chapter 2)
+- :mod:`backproplib.chain_rule` - the three chain-rule factors of one weight (chapter 3)
+- :mod:`backproplib.downstream` - sums over downstream nodes; backpropagation with loops (chapter 4)
+- :mod:`backproplib.batch` - per-sample gradients, their mean, and the tempting wrong ways (chapter 5)
+- :mod:`backproplib.autodiff` - reverse- and forward-mode automatic differentiation (chapter 8)
 - :mod:`backproplib.gradcheck` - centred finite differences and relative errors
+- :mod:`backproplib.running_example` - the small network followed through chapters 3 to 5
+- :mod:`backproplib.exercises` - checks for the exercises, one module per chapter
 - :mod:`backproplib.plotting` - pictures of networks and computation graphs (needs matplotlib)
 
 Notation (book, section "Notation at a glance"): ``z = W a_prev + b`` is the weighted input,

@@ -63,7 +63,7 @@ def test_every_figure_has_alt_text_and_a_caption(path):
             assert options.get("figure", {}).get("caption"), f"{path.name} cell {index}: caption"
 
 
-@pytest.mark.parametrize("path", [p for p in NOTEBOOKS if re.match(r"\d\d_", p.name)], ids=lambda p: p.name)
+@pytest.mark.parametrize("path", [p for p in NOTEBOOKS if re.match(r"(\d\d|[A-Z])_", p.name)], ids=lambda p: p.name)
 def test_every_chapter_has_at_least_two_checked_exercises(path):
     cells = load(path)["cells"]
     solutions = [i for i, c in enumerate(cells) if "### BEGIN SOLUTION" in "".join(c["source"])]
@@ -75,7 +75,7 @@ def test_every_chapter_has_at_least_two_checked_exercises(path):
         assert re.match(r"(\w+(, \w+)* = \.\.\.\n)+### BEGIN SOLUTION", source), (
             f"{path.name} cell {index}: the answer cell must start with `name = ...` placeholders")
         checks = "".join(cells[index + 1]["source"])
-        assert re.search(r"check_\d+_\d+\(", checks), f"{path.name} cell {index + 1}: no check follows"
+        assert re.search(r"check_(\d+|[a-z])_\d+\(", checks), f"{path.name} cell {index + 1}: no check follows"
 
 
 def run(command: list[str], env: dict | None = None, timeout: int = 600) -> subprocess.CompletedProcess:

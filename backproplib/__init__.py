@@ -9,6 +9,8 @@ One small module per idea of the book:
 - :mod:`backproplib.chain_rule` - the three chain-rule factors of one weight (chapter 3)
 - :mod:`backproplib.downstream` - sums over downstream nodes; backpropagation with loops (chapter 4)
 - :mod:`backproplib.batch` - per-sample gradients, their mean, and the tempting wrong ways (chapter 5)
+- :mod:`backproplib.matrix_form` - Hadamard products, Jacobians, outer products, rows vs columns (chapter 6)
+- :mod:`backproplib.training` - mini-batch training, one-hot targets, accuracy (chapter 7)
 - :mod:`backproplib.autodiff` - reverse- and forward-mode automatic differentiation (chapter 8)
 - :mod:`backproplib.gradcheck` - centred finite differences and relative errors
 - :mod:`backproplib.running_example` - the small network followed through chapters 3 to 5

@@ -1,0 +1,305 @@
+r"""Training a network end to end (chapter 7): targets, accuracy and mini-batch gradient descent.
+
+A classifier with :math:`n_L` classes has one output node per class. Its targets are **one-hot**
+rows: the target of a sample of class :math:`c` is the row :math:`y` with :math:`y_c = 1` and zeros
+elsewhere (:func:`one_hot`). Its prediction is the class of the largest output,
+:math:`\hat c = \arg\max_j a_j^{[L]}`, and its accuracy the fraction of samples with
+:math:`\hat c = c` (:func:`accuracy`).
+
+:func:`train` runs mini-batch gradient descent: every epoch shuffles the training set with a seeded
+generator, cuts it into mini-batches (``backproplib.batch.minibatches``), and for every
+mini-batch :math:`B` takes the step
+
+.. math:: W^{[l]} \leftarrow W^{[l]} - \eta\, \frac{\partial J_B}{\partial W^{[l]}}, \qquad
+          J_B = \frac{1}{|B|} \sum_{i \in B} L^{(i)},
+
+and the same for the biases. After every epoch it records the cost and the accuracy on the
+training set and, if one is given, on a validation set.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._checks import as_float_array, check_ndim, check_positive_number
+from .batch import minibatches
+from .losses import binary_cross_entropy_from_z, cross_entropy_from_z, get_loss
+from .network import MLP
+
+
+def one_hot(labels: np.ndarray, n_classes: int | None = None) -> np.ndarray:
+    """One-hot target rows for class labels ``0, 1, ..., n_classes - 1``.
+
+    Row :math:`i` of the result is zero except for a 1 in column ``labels[i]``: the target of a
+    softmax output that puts all probability on the right class.
+
+    Parameters
+    ----------
+    labels : array_like of int, shape (m,)
+        Class numbers counting from 0 (whole numbers; ``3.0`` is accepted, ``2.5`` is not).
+        Not modified.
+    n_classes : int, optional
+        The number of classes, i.e. of columns; default ``max(labels) + 1``. Give it when a class
+        may be missing from ``labels`` (a small batch, a test set).
+
+    Returns
+    -------
+    numpy.ndarray of float, shape (m, n_classes)
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``labels`` is not a 1-D array of whole numbers from 0 to ``n_classes - 1``.
+
+    Examples
+    --------
+    >>> one_hot([2, 0, 1])
+    array([[0., 0., 1.],
+           [1., 0., 0.],
+           [0., 1., 0.]])
+    """
+    values = as_float_array(labels, "labels")
+    if values.ndim == 2 and values.shape[1] > 1:
+        raise ValueError(
+            f"labels must be 1-D class numbers such as [2, 0, 1], got a 2-D array of shape "
+            f"{values.shape}: it looks one-hot encoded already"
+        )
+    check_ndim(values, 1, "labels", "Expected one class number per sample")
+    if values.shape[0] == 0:
+        raise ValueError("labels must hold at least one class number, got an empty array")
+    not_whole = values != np.round(values)
+    if not_whole.any():
+        position = int(np.argmax(not_whole))
+        raise ValueError(
+            f"labels must be whole numbers (class indices), but labels[{position}] = "
+            f"{values[position]}"
+        )
+    if values.min() < 0:
+        position = int(np.argmin(values))
+        raise ValueError(
+            f"labels must count classes from 0, but labels[{position}] = {values[position]:g}"
+        )
+    classes = values.astype(np.int64)
+    if n_classes is None:
+        n_classes = int(classes.max()) + 1
+    else:
+        check_positive_number(n_classes, "n_classes", integer=True)
+        if classes.max() >= n_classes:
+            position = int(np.argmax(classes))
+            raise ValueError(
+                f"labels must be smaller than n_classes = {n_classes} (classes 0 to "
+                f"{n_classes - 1}), but labels[{position}] = {classes[position]}"
+            )
+    targets = np.zeros((classes.shape[0], int(n_classes)))
+    targets[np.arange(classes.shape[0]), classes] = 1.0
+    return targets
+
+
+def _check_outputs(outputs: np.ndarray) -> np.ndarray:
+    outputs = as_float_array(outputs, "outputs")
+    check_ndim(outputs, 2, "outputs", "Expected shape (m, n_L): one row of outputs per sample")
+    if outputs.shape[0] == 0:
+        raise ValueError("outputs must hold at least one sample (row), got 0 rows")
+    return outputs
+
+
+def predicted_classes(outputs: np.ndarray) -> np.ndarray:
+    r"""The predicted class of each sample: :math:`\arg\max_j a_j^{[L]}`, or :math:`[a \ge 0.5]`.
+
+    With several output nodes the prediction is the node with the largest output (the first one
+    in a tie). With a single sigmoid output it is class 1 when :math:`a \ge 0.5`, else class 0.
+
+    Parameters
+    ----------
+    outputs : array_like, shape (m, n_L)
+        The network's output activations, one row per sample.
+
+    Returns
+    -------
+    numpy.ndarray of int, shape (m,)
+    """
+    outputs = _check_outputs(outputs)
+    if outputs.shape[1] == 1:
+        return (outputs[:, 0] >= 0.5).astype(np.int64)
+    return np.argmax(outputs, axis=1)
+
+
+def accuracy(outputs: np.ndarray, targets: np.ndarray) -> float:
+    """The fraction of samples whose predicted class is the true class.
+
+    Parameters
+    ----------
+    outputs : array_like, shape (m, n_L)
+        The network's output activations, one row per sample (see :func:`predicted_classes`).
+    targets : array_like, shape (m,) or (m, n_L)
+        The true classes, as class numbers or as one-hot rows (or 0/1 targets of a single
+        sigmoid output).
+
+    Returns
+    -------
+    float
+        Between 0 and 1.
+    """
+    outputs = _check_outputs(outputs)
+    targets = as_float_array(targets, "targets")
+    m, n_outputs = outputs.shape
+    if targets.ndim == 2 and targets.shape == (m, n_outputs):
+        true_classes = predicted_classes(targets)
+    elif targets.ndim == 1 and targets.shape[0] == m:
+        true_classes = targets
+    else:
+        raise ValueError(
+            f"targets must have shape ({m},) (class numbers) or ({m}, {n_outputs}) (one row per "
+            f"row of outputs), got shape {targets.shape}"
+        )
+    return float(np.mean(predicted_classes(outputs) == true_classes))
+
+
+def _cost_and_outputs(
+    network: MLP, X: np.ndarray, Y: np.ndarray, loss: str
+) -> tuple[float, np.ndarray]:
+    """The cost :math:`J` and the output activations from a single forward pass.
+
+    The same numbers as ``network.cost(X, Y, loss)`` and ``network.predict(X)``: the
+    cross-entropies are computed from the output layer's weighted input, as ``MLP.cost`` does.
+    """
+    forward_pass = network.forward(X)
+    targets = as_float_array(Y, "Y").reshape(forward_pass.output.shape)
+    if loss == "cross_entropy":
+        per_sample = cross_entropy_from_z(forward_pass.weighted_inputs[-1], targets)
+    elif loss == "binary_cross_entropy":
+        per_sample = binary_cross_entropy_from_z(forward_pass.weighted_inputs[-1], targets)
+    else:
+        per_sample = get_loss(loss).function(forward_pass.output, targets)
+    return float(np.mean(per_sample)), forward_pass.output
+
+
+@dataclass(frozen=True)
+class TrainingCurves:
+    """What :func:`train` records: the trained network and one value per epoch of each curve.
+
+    Entry 0 of every list is measured **before** the first step, entry ``e`` after epoch ``e``,
+    so each list has ``epochs + 1`` entries (the validation lists are empty without a validation
+    set).
+
+    Attributes
+    ----------
+    network : MLP
+        The trained network (a copy: the network passed to :func:`train` is not changed).
+    train_losses : list of float
+        The cost :math:`J` (mean loss) on the whole training set.
+    validation_losses : list of float
+        The cost :math:`J` on the validation set.
+    train_accuracies : list of float
+        The accuracy on the training set.
+    validation_accuracies : list of float
+        The accuracy on the validation set.
+    steps : int
+        The number of gradient-descent steps taken (mini-batches over all epochs).
+    """
+
+    network: MLP
+    train_losses: list[float]
+    validation_losses: list[float]
+    train_accuracies: list[float]
+    validation_accuracies: list[float]
+    steps: int
+
+    @property
+    def epochs(self) -> int:
+        """The number of epochs trained."""
+        return len(self.train_losses) - 1
+
+
+def train(
+    network: MLP,
+    X: np.ndarray,
+    Y: np.ndarray,
+    loss: str,
+    learning_rate: float,
+    epochs: int,
+    batch_size: int,
+    rng: np.random.Generator,
+    X_validation: np.ndarray | None = None,
+    Y_validation: np.ndarray | None = None,
+) -> TrainingCurves:
+    r"""Mini-batch gradient descent on a copy of ``network``, recording loss and accuracy curves.
+
+    For each epoch: shuffle the rows of ``X`` and ``Y`` with ``rng``, cut them into mini-batches of
+    ``batch_size`` rows (the last may be smaller), and for each mini-batch :math:`B` compute
+    :math:`J_B = \frac{1}{|B|}\sum_{i\in B} L^{(i)}` and its gradient by backpropagation
+    (:meth:`~backproplib.network.MLP.cost_and_gradients`) and step
+    :math:`\theta \leftarrow \theta - \eta\, \partial J_B / \partial \theta`. The same ``rng``
+    state gives the same shuffles, so the same seed gives the same curves, number for number.
+
+    Parameters
+    ----------
+    network : MLP
+        The starting point; not modified.
+    X : array_like, shape (m, n_0)
+        Training inputs, one sample per row; not modified.
+    Y : array_like, shape (m, n_L)
+        Training targets (one-hot rows for a softmax classifier); not modified.
+    loss : str
+        ``"squared_error"``, ``"binary_cross_entropy"`` or ``"cross_entropy"``.
+    learning_rate : float
+        :math:`\eta > 0`.
+    epochs : int
+        Passes over the training set.
+    batch_size : int
+        Rows per mini-batch; ``batch_size >= m`` gives full-batch gradient descent.
+    rng : numpy.random.Generator
+        Source of the shuffles, e.g. ``np.random.default_rng(0)``.
+    X_validation, Y_validation : array_like, optional
+        A held-out set, measured after every epoch but never used for a step (both or neither).
+
+    Returns
+    -------
+    TrainingCurves
+        The trained copy and the loss and accuracy curves.
+    """
+    if not isinstance(network, MLP):
+        raise TypeError(f"network must be a backproplib.network.MLP, got {type(network).__name__}")
+    network.cost(X, Y, loss)  # checks X, Y and loss with the network's messages
+    check_positive_number(learning_rate, "learning_rate")
+    check_positive_number(epochs, "epochs", integer=True)
+    check_positive_number(batch_size, "batch_size", integer=True)
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(
+            "rng must be a numpy.random.Generator such as np.random.default_rng(0), "
+            f"got {type(rng).__name__}"
+        )
+    if (X_validation is None) != (Y_validation is None):
+        raise ValueError(
+            "X_validation and Y_validation must be given together (or both left out), got "
+            f"X_validation={'None' if X_validation is None else 'an array'} and "
+            f"Y_validation={'None' if Y_validation is None else 'an array'}"
+        )
+    has_validation = X_validation is not None
+    if has_validation:
+        network.cost(X_validation, Y_validation, loss)
+
+    model = network.copy()
+    curves: dict[str, list[float]] = {"train_losses": [], "validation_losses": [],
+                                      "train_accuracies": [], "validation_accuracies": []}
+
+    def record() -> None:
+        cost, outputs = _cost_and_outputs(model, X, Y, loss)
+        curves["train_losses"].append(cost)
+        curves["train_accuracies"].append(accuracy(outputs, Y))
+        if has_validation:
+            cost, outputs = _cost_and_outputs(model, X_validation, Y_validation, loss)
+            curves["validation_losses"].append(cost)
+            curves["validation_accuracies"].append(accuracy(outputs, Y_validation))
+
+    record()
+    steps = 0
+    for _ in range(int(epochs)):
+        for batch in minibatches(X, Y, int(batch_size), rng):
+            _, grads = model.cost_and_gradients(batch.X, batch.Y, loss)
+            model.apply_gradients(grads, learning_rate)
+            steps += 1
+        record()
+    return TrainingCurves(network=model, steps=steps, **curves)

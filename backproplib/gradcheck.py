@@ -160,7 +160,7 @@ def gradient_check(
     step: float = 1e-6,
     tolerance: float = 1e-6,
 ) -> GradientCheck:
-    """Compare :meth:`MLP.cost_and_gradients` with centred finite differences, layer by layer."""
+    """Compare :meth:`backproplib.network.MLP.cost_and_gradients` with centred finite differences, layer by layer."""
     check_positive_number(tolerance, "tolerance")
     _, analytic = network.cost_and_gradients(X, Y, loss)
     numeric = numerical_gradients(network, X, Y, loss, step)

@@ -19,10 +19,10 @@ so by the chain rule its gradient is the mean of the per-sample gradients,
 Everything inside the sum - the output error, :math:`g'(z)`, the activation :math:`a^{[l-1]}` -
 belongs to one sample. The :math:`1/m` is applied exactly once, outside.
 
-This module computes the gradient sample by sample and compares it with the vectorized
-:meth:`backproplib.network.MLP.cost_and_gradients`; computes the *tempting wrong* gradients that
-average one factor over the batch before multiplying; gives the gradient of a summed cost; and
-runs mini-batch gradient descent.
+This module computes the gradient sample by sample (to compare with the vectorised
+:meth:`backproplib.network.MLP.cost_and_gradients`), the *tempting wrong* gradients that average
+one factor over the batch before multiplying, the gradient of a summed cost, and mini-batch
+gradient descent.
 """
 
 from __future__ import annotations
@@ -34,20 +34,10 @@ import numpy as np
 
 from ._checks import as_float_array, check_ndim, check_positive_number
 from .activations import get_activation
+from .chain_rule import _check_network
 from .gradcheck import relative_error
 from .losses import get_loss
 from .network import MLP, Gradients
-
-#: The two ways to reduce per-sample losses to one number: :math:`\frac1m\sum_i` or :math:`\sum_i`.
-REDUCTIONS = ("mean", "sum")
-
-
-def _check_network(network: object) -> MLP:
-    if not isinstance(network, MLP):
-        raise TypeError(
-            f"network must be a backproplib.network.MLP, got {type(network).__name__}"
-        )
-    return network
 
 
 def _checked_batch(
@@ -55,19 +45,15 @@ def _checked_batch(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Check ``X``, ``Y`` and ``loss`` with the network's own messages; return float arrays.
 
-    ``Y`` of shape ``(m,)`` (accepted by the network when it has one output) becomes ``(m, 1)``.
-    The caller's arrays are not modified.
+    ``Y`` of shape ``(m,)`` (accepted by a network with one output) becomes ``(m, 1)``.
     """
     _check_network(network)
     network.cost(X, Y, loss)  # raises with the network's messages if anything is wrong
     X = as_float_array(X, "X")
-    Y = as_float_array(Y, "Y").reshape(X.shape[0], -1)
-    return X, Y
+    return X, as_float_array(Y, "Y").reshape(X.shape[0], -1)
 
 
-# --------------------------------------------------------------------------------------------
-# Per-sample gradients and their mean
-# --------------------------------------------------------------------------------------------
+# Per-sample gradients and their mean ---------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -93,20 +79,14 @@ class PerSampleGradients:
     biases: list[np.ndarray]
     deltas: list[np.ndarray]
 
-    @property
-    def num_samples(self) -> int:
-        """:math:`m`, the number of samples."""
-        return int(self.losses.shape[0])
-
 
 def per_sample_gradients(
     network: MLP, X: np.ndarray, Y: np.ndarray, loss: str
 ) -> PerSampleGradients:
     r"""The gradient of each sample's loss, one sample at a time.
 
-    A loop over the rows of ``X``: sample ``i`` is passed to
-    :meth:`~backproplib.network.MLP.cost_and_gradients` as a batch of one row, where the mean over
-    one sample is the sample itself (:math:`m = 1`, so :math:`1/m = 1`). That gives
+    Sample ``i`` is passed to :meth:`~backproplib.network.MLP.cost_and_gradients` as a batch of
+    one row, where the mean over one sample is the sample itself (:math:`1/m = 1`). That gives
     :math:`L^{(i)}` and :math:`\partial L^{(i)} / \partial W^{[l]}` with no averaging at all.
 
     Parameters
@@ -126,32 +106,27 @@ def per_sample_gradients(
         One loss and one gradient per sample, stacked along a first axis of length ``m``.
     """
     X, Y = _checked_batch(network, X, Y, loss)
-    losses = []
-    weights: list[list[np.ndarray]] = [[] for _ in range(network.num_layers)]
-    biases: list[list[np.ndarray]] = [[] for _ in range(network.num_layers)]
-    deltas: list[list[np.ndarray]] = [[] for _ in range(network.num_layers)]
-    for i in range(X.shape[0]):
-        sample_loss, grads = network.cost_and_gradients(X[i : i + 1], Y[i : i + 1], loss)
-        losses.append(sample_loss)
-        for layer in range(network.num_layers):
-            weights[layer].append(grads.weights[layer])
-            biases[layer].append(grads.biases[layer])
-            deltas[layer].append(grads.deltas[layer][0])
+    runs = [network.cost_and_gradients(X[i : i + 1], Y[i : i + 1], loss) for i in range(len(X))]
+    layers = range(network.num_layers)
     return PerSampleGradients(
-        losses=np.array(losses),
-        weights=[np.stack(layer) for layer in weights],
-        biases=[np.stack(layer) for layer in biases],
-        deltas=[np.stack(layer) for layer in deltas],
+        losses=np.array([sample_loss for sample_loss, _ in runs]),
+        weights=[np.stack([grads.weights[l] for _, grads in runs]) for l in layers],
+        biases=[np.stack([grads.biases[l] for _, grads in runs]) for l in layers],
+        deltas=[np.stack([grads.deltas[l][0] for _, grads in runs]) for l in layers],
     )
 
 
-def _check_per_sample(per_sample: object) -> PerSampleGradients:
+def _reduce(per_sample: PerSampleGradients, reduce: Callable[..., np.ndarray]) -> Gradients:
     if not isinstance(per_sample, PerSampleGradients):
         raise TypeError(
             "per_sample must be the PerSampleGradients returned by per_sample_gradients, "
             f"got {type(per_sample).__name__}"
         )
-    return per_sample
+    return Gradients(
+        weights=[reduce(layer, axis=0) for layer in per_sample.weights],
+        biases=[reduce(layer, axis=0) for layer in per_sample.biases],
+        deltas=[layer.copy() for layer in per_sample.deltas],
+    )
 
 
 def mean_gradient(per_sample: PerSampleGradients) -> Gradients:
@@ -162,19 +137,14 @@ def mean_gradient(per_sample: PerSampleGradients) -> Gradients:
         \frac{\partial J}{\partial W^{[l]}}
         = \frac1m \sum_{i=1}^m \frac{\partial L^{(i)}}{\partial W^{[l]}}
 
-    (and the same for the biases). The ``deltas`` of the result are the per-sample ones, before
-    the :math:`1/m`, as in :class:`~backproplib.network.Gradients`.
+    (and the same for the biases). The ``deltas`` are the per-sample ones, before the
+    :math:`1/m`, as in :class:`~backproplib.network.Gradients`.
     """
-    per_sample = _check_per_sample(per_sample)
-    return Gradients(
-        weights=[layer.mean(axis=0) for layer in per_sample.weights],
-        biases=[layer.mean(axis=0) for layer in per_sample.biases],
-        deltas=[layer.copy() for layer in per_sample.deltas],
-    )
+    return _reduce(per_sample, np.mean)
 
 
 def sum_gradient(per_sample: PerSampleGradients) -> Gradients:
-    r"""The sum of the per-sample gradients: the gradient of :math:`\sum_i L^{(i)}`.
+    r"""The sum of the per-sample gradients: the gradient of :math:`\sum_i L^{(i)} = mJ`.
 
     .. math::
 
@@ -182,12 +152,7 @@ def sum_gradient(per_sample: PerSampleGradients) -> Gradients:
         = \sum_{i=1}^m \frac{\partial L^{(i)}}{\partial W^{[l]}}
         = m \, \frac{\partial J}{\partial W^{[l]}}
     """
-    per_sample = _check_per_sample(per_sample)
-    return Gradients(
-        weights=[layer.sum(axis=0) for layer in per_sample.weights],
-        biases=[layer.sum(axis=0) for layer in per_sample.biases],
-        deltas=[layer.copy() for layer in per_sample.deltas],
-    )
+    return _reduce(per_sample, np.sum)
 
 
 @dataclass(frozen=True)
@@ -212,12 +177,6 @@ class GradientComparison:
     overall: float
 
 
-def _check_gradients(value: object, name: str) -> Gradients:
-    if not isinstance(value, Gradients):
-        raise TypeError(f"{name} must be a Gradients object, got {type(value).__name__}")
-    return value
-
-
 def compare_gradients(reference: Gradients, other: Gradients) -> GradientComparison:
     """Relative errors between two gradients of the same network, per layer and overall.
 
@@ -226,47 +185,45 @@ def compare_gradients(reference: Gradients, other: Gradients) -> GradientCompari
     reference, other : Gradients
         Gradients with one weight and one bias array per layer, of matching shapes.
     """
-    reference = _check_gradients(reference, "reference")
-    other = _check_gradients(other, "other")
+    for value, name in ((reference, "reference"), (other, "other")):
+        if not isinstance(value, Gradients):
+            raise TypeError(f"{name} must be a Gradients object, got {type(value).__name__}")
     if len(reference.weights) != len(other.weights) or len(reference.biases) != len(other.biases):
         raise ValueError(
             "reference and other must have the same number of layers, got "
             f"{len(reference.weights)} and {len(other.weights)}"
         )
-    shapes = [array.shape for array in reference.weights + reference.biases]
-    other_shapes = [array.shape for array in other.weights + other.biases]
+    arrays = reference.weights + reference.biases
+    other_arrays = other.weights + other.biases
+    shapes = [array.shape for array in arrays]
+    other_shapes = [array.shape for array in other_arrays]
     if shapes != other_shapes:
         raise ValueError(
             f"reference and other must have the same shapes, got {shapes} and {other_shapes}"
         )
-    flat_reference = np.concatenate(
-        [array.ravel() for array in reference.weights + reference.biases]
-    )
-    flat_other = np.concatenate([array.ravel() for array in other.weights + other.biases])
     return GradientComparison(
         weight_errors=[relative_error(a, b) for a, b in zip(reference.weights, other.weights)],
         bias_errors=[relative_error(a, b) for a, b in zip(reference.biases, other.biases)],
-        overall=relative_error(flat_reference, flat_other),
+        overall=relative_error(np.concatenate([a.ravel() for a in arrays]),
+                               np.concatenate([a.ravel() for a in other_arrays])),
     )
 
 
 def compare_per_sample_mean_with_vectorized(
     network: MLP, X: np.ndarray, Y: np.ndarray, loss: str
 ) -> GradientComparison:
-    r"""Compare the mean of per-sample gradients with :meth:`backproplib.network.MLP.cost_and_gradients`.
+    r"""The mean of per-sample gradients against :meth:`~backproplib.network.MLP.cost_and_gradients`.
 
     The loop computes :math:`\frac1m \sum_i \partial L^{(i)} / \partial W^{[l]}` one sample at a
-    time; the vectorized method computes :math:`\frac1m \Delta^{[l]\top} A^{[l-1]}` in one matrix
-    product. They agree to rounding error (relative error around :math:`10^{-16}`).
+    time, the vectorised method :math:`\frac1m \Delta^{[l]\top} A^{[l-1]}` in one matrix product.
+    They agree to rounding error.
     """
     X, Y = _checked_batch(network, X, Y, loss)
-    _, vectorized = network.cost_and_gradients(X, Y, loss)
-    return compare_gradients(vectorized, mean_gradient(per_sample_gradients(network, X, Y, loss)))
+    _, vectorised = network.cost_and_gradients(X, Y, loss)
+    return compare_gradients(vectorised, mean_gradient(per_sample_gradients(network, X, Y, loss)))
 
 
-# --------------------------------------------------------------------------------------------
-# The tempting wrong methods: average one factor over the batch first, then multiply
-# --------------------------------------------------------------------------------------------
+# The tempting wrong methods: average one factor over the batch first, then multiply -----------
 
 #: The per-sample factors a wrong method may average over the batch before multiplying.
 FACTORS = ("errors", "g_prime", "activations")
@@ -278,11 +235,7 @@ def _batch_mean_rows(values: np.ndarray) -> np.ndarray:
 
 
 def gradient_averaging_first(
-    network: MLP,
-    X: np.ndarray,
-    Y: np.ndarray,
-    loss: str,
-    averaged: tuple[str, ...],
+    network: MLP, X: np.ndarray, Y: np.ndarray, loss: str, averaged: tuple[str, ...]
 ) -> Gradients:
     r"""A **wrong** batch gradient: some per-sample factors are averaged over the batch first.
 
@@ -292,19 +245,18 @@ def gradient_averaging_first(
     .. math::
 
         \frac{\partial J}{\partial w_{jk}^{[L]}} = \frac1m \sum_{i=1}^m
-        \underbrace{\frac{\partial L^{(i)}}{\partial a_j^{[L](i)}}}_{\text{error}}\;
+        \underbrace{\frac{\partial L^{(i)}}{\partial a_j^{[L](i)}}}_{\text{errors}}\;
         \underbrace{g'\big(z_j^{[L](i)}\big)}_{\text{g\_prime}}\;
         \underbrace{a_k^{[L-1](i)}}_{\text{activations}}.
 
-    This function replaces each factor named in ``averaged`` by its mean over the batch
-    (:math:`\frac1m \sum_{i'}` of that factor) *before* the product, in every layer of the
-    backward pass, and otherwise backpropagates as usual:
+    This function replaces each factor named in ``averaged`` by its mean over the batch *before*
+    the product, in every layer of the backward pass, and otherwise backpropagates as usual:
 
     - ``"errors"``: the output error :math:`\partial L^{(i)} / \partial a^{[L](i)}`
-      (:math:`2(a^{[L](i)} - y^{(i)})` for the squared error) becomes its batch mean;
-    - ``"g_prime"``: :math:`g^{[l]\prime}(z^{[l](i)})` becomes its batch mean, in every layer;
+      (:math:`2(a^{[L](i)} - y^{(i)})` for the squared error);
+    - ``"g_prime"``: :math:`g^{[l]\prime}(z^{[l](i)})`, in every layer;
     - ``"activations"``: the activation :math:`a^{[l-1](i)}` that multiplies
-      :math:`\delta^{[l](i)}` in :math:`\partial J / \partial W^{[l]}` becomes its batch mean.
+      :math:`\delta^{[l](i)}` in :math:`\partial J / \partial W^{[l]}`.
 
     Since :math:`\frac1m\sum_i u_i v_i = \bar u \bar v
     + \frac1m\sum_i (u_i - \bar u)(v_i - \bar v)`, averaging a factor first drops the covariance
@@ -313,21 +265,15 @@ def gradient_averaging_first(
 
     Parameters
     ----------
-    network : MLP
-        The network (not modified).
-    X : array_like, shape (m, n_0)
-        Inputs, one sample per row.
-    Y : array_like, shape (m, n_L)
-        Targets.
-    loss : str
-        ``"squared_error"`` or ``"binary_cross_entropy"``.
+    network, X, Y, loss
+        As in :func:`per_sample_gradients`.
     averaged : tuple of str
         Which factors to average first: any of ``"errors"``, ``"g_prime"``, ``"activations"``.
 
     Returns
     -------
     Gradients
-        The wrong gradient, shaped like :meth:`backproplib.network.MLP.cost_and_gradients`'s.
+        The wrong gradient, shaped like :meth:`~backproplib.network.MLP.cost_and_gradients`'s.
     """
     if isinstance(averaged, str) or not isinstance(averaged, (tuple, list)):
         raise TypeError(
@@ -353,62 +299,47 @@ def gradient_averaging_first(
     if "errors" in averaged:
         output_error = _batch_mean_rows(output_error)
     delta = output_error * slopes[-1]
-    weight_gradients: list[np.ndarray] = [np.empty(0)] * network.num_layers
-    bias_gradients: list[np.ndarray] = [np.empty(0)] * network.num_layers
-    deltas: list[np.ndarray] = [np.empty(0)] * network.num_layers
+    weights, biases, deltas = ([np.empty(0)] * network.num_layers for _ in range(3))
     for index in range(network.num_layers - 1, -1, -1):
         previous_activation = forward.activations[index]
         if "activations" in averaged:
             previous_activation = _batch_mean_rows(previous_activation)
         deltas[index] = delta
-        weight_gradients[index] = (delta.T @ previous_activation) / m
-        bias_gradients[index] = delta.sum(axis=0) / m
+        weights[index] = (delta.T @ previous_activation) / m
+        biases[index] = delta.sum(axis=0) / m
         if index > 0:
             delta = (delta @ network.weights[index]) * slopes[index - 1]
-    return Gradients(weight_gradients, bias_gradients, deltas)
+    return Gradients(weights, biases, deltas)
 
 
 def gradient_averaging_g_prime_first(
     network: MLP, X: np.ndarray, Y: np.ndarray, loss: str
 ) -> Gradients:
-    r"""**Wrong**: use the batch mean :math:`\overline{g'} = \frac1m \sum_i g'(z^{(i)})` everywhere.
-
-    :math:`\delta^{[L](i)} = \frac{\partial L^{(i)}}{\partial a^{[L](i)}}
-    \odot \overline{g^{[L]\prime}}` instead of :math:`\odot\, g^{[L]\prime}(z^{[L](i)})`, and the
-    same in the hidden layers; see :func:`gradient_averaging_first`.
-    """
+    r"""**Wrong**: every :math:`g'(z^{(i)})` replaced by the batch mean :math:`\overline{g'}`."""
     return gradient_averaging_first(network, X, Y, loss, ("g_prime",))
 
 
 def gradient_averaging_activations_first(
     network: MLP, X: np.ndarray, Y: np.ndarray, loss: str
 ) -> Gradients:
-    r"""**Wrong**: multiply by the batch mean activation :math:`\bar a^{[l-1]}`.
-
-    :math:`\frac1m \sum_i \delta^{[l](i)} \bar a^{[l-1]\top} = \bar\delta^{[l]} \bar a^{[l-1]\top}`
-    instead of :math:`\frac1m \sum_i \delta^{[l](i)} a^{[l-1](i)\top}` (the bias gradients stay
-    right: they have no activation factor); see :func:`gradient_averaging_first`.
-    """
+    r"""**Wrong**: :math:`\bar\delta^{[l]} \bar a^{[l-1]\top}`, the batch mean activation times
+    the mean error, instead of the mean of :math:`\delta^{[l](i)} a^{[l-1](i)\top}` (the bias
+    gradients stay right: they have no activation factor)."""
     return gradient_averaging_first(network, X, Y, loss, ("activations",))
 
 
 def gradient_averaging_errors_first(
     network: MLP, X: np.ndarray, Y: np.ndarray, loss: str
 ) -> Gradients:
-    r"""**Wrong**: use the batch mean output error, e.g. :math:`\overline{2(a - y)}`, everywhere.
-
-    :math:`\delta^{[L](i)} = \overline{\partial L / \partial a^{[L]}}
-    \odot g^{[L]\prime}(z^{[L](i)})` instead of
-    :math:`\frac{\partial L^{(i)}}{\partial a^{[L](i)}} \odot g^{[L]\prime}(z^{[L](i)})`;
-    see :func:`gradient_averaging_first`.
-    """
+    r"""**Wrong**: every output error, e.g. :math:`2(a^{(i)} - y^{(i)})`, replaced by its batch
+    mean."""
     return gradient_averaging_first(network, X, Y, loss, ("errors",))
 
 
 def gradient_averaging_all_factors_first(
     network: MLP, X: np.ndarray, Y: np.ndarray, loss: str
 ) -> Gradients:
-    r"""**Wrong**: average the error, :math:`g'` and the activations first (product of means)."""
+    r"""**Wrong**: the error, :math:`g'` and the activations all averaged first."""
     return gradient_averaging_first(network, X, Y, loss, FACTORS)
 
 
@@ -421,9 +352,15 @@ WRONG_METHODS: dict[str, Callable[[MLP, np.ndarray, np.ndarray, str], Gradients]
 }
 
 
-# --------------------------------------------------------------------------------------------
-# Sum instead of mean
-# --------------------------------------------------------------------------------------------
+# Sum instead of mean --------------------------------------------------------------------------
+
+
+def _scaled(grads: Gradients, factor: float) -> Gradients:
+    return Gradients(
+        weights=[factor * array for array in grads.weights],
+        biases=[factor * array for array in grads.biases],
+        deltas=[array.copy() for array in grads.deltas],
+    )
 
 
 def summed_cost_and_gradients(
@@ -437,29 +374,14 @@ def summed_cost_and_gradients(
         \frac{\partial L^{(i)}}{\partial W^{[l]}}
         = \Delta^{[l]\top} A^{[l-1]} = m \frac{\partial J}{\partial W^{[l]}}.
 
-    A gradient-descent step :math:`\eta\, \partial S / \partial W` is the step
+    The step :math:`\eta\, \partial S / \partial W` is the step
     :math:`(m\eta)\, \partial J / \partial W`: with a summed cost the learning rate must be
-    :math:`m` times smaller (:func:`learning_rate_for_sum`) to take the same steps.
-
-    Returns
-    -------
-    cost : float
-        :math:`S`.
-    grads : Gradients
-        Its gradient; ``deltas`` are the per-sample :math:`\delta^{[l](i)}`, as always.
+    :math:`m` times smaller (:func:`learning_rate_for_sum`) to take the same steps. The returned
+    ``deltas`` are the per-sample :math:`\delta^{[l](i)}`, as always.
     """
     X, Y = _checked_batch(network, X, Y, loss)
-    m = X.shape[0]
     cost, grads = network.cost_and_gradients(X, Y, loss)
-    return m * cost, _scaled(grads, float(m))
-
-
-def _scaled(grads: Gradients, factor: float) -> Gradients:
-    return Gradients(
-        weights=[factor * array for array in grads.weights],
-        biases=[factor * array for array in grads.biases],
-        deltas=[array.copy() for array in grads.deltas],
-    )
+    return X.shape[0] * cost, _scaled(grads, float(X.shape[0]))
 
 
 def learning_rate_for_sum(learning_rate: float, batch_size: int) -> float:
@@ -482,9 +404,7 @@ def learning_rate_for_sum(learning_rate: float, batch_size: int) -> float:
     return float(learning_rate) / int(batch_size)
 
 
-# --------------------------------------------------------------------------------------------
-# Mini-batches and mini-batch gradient descent
-# --------------------------------------------------------------------------------------------
+# Mini-batches and mini-batch gradient descent -------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -493,12 +413,12 @@ class MiniBatch:
 
     Attributes
     ----------
-    indices : numpy.ndarray of int, shape (b,)
+    indices : numpy.ndarray of int, shape (m_batch,)
         Row numbers in the full data set.
-    X : numpy.ndarray, shape (b, n_0)
+    X : numpy.ndarray, shape (m_batch, n_0)
         ``X[indices]`` (a copy).
-    Y : numpy.ndarray, shape (b, n_L)
-        ``Y[indices]`` (a copy; a 1-D ``Y`` gives shape ``(b,)``).
+    Y : numpy.ndarray, shape (m_batch, n_L)
+        ``Y[indices]`` (a copy; a 1-D ``Y`` gives shape ``(m_batch,)``).
     """
 
     indices: np.ndarray
@@ -506,34 +426,30 @@ class MiniBatch:
     Y: np.ndarray
 
 
-def _check_data(
-    X: np.ndarray, Y: np.ndarray, x_name: str = "X", y_name: str = "Y"
-) -> tuple[np.ndarray, np.ndarray]:
-    X = as_float_array(X, x_name)
-    Y = as_float_array(Y, y_name)
-    check_ndim(X, 2, x_name, "Expected one row per sample")
+def _check_data(X: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    X, Y = as_float_array(X, "X"), as_float_array(Y, "Y")
+    check_ndim(X, 2, "X", "Expected one row per sample")
     if Y.ndim not in (1, 2):
         raise ValueError(
-            f"{y_name} must be 1-D or 2-D with one row per sample, got a {Y.ndim}-D array of "
-            f"shape {Y.shape}"
+            f"Y must be 1-D or 2-D with one row per sample, got a {Y.ndim}-D array of shape "
+            f"{Y.shape}"
         )
     if Y.shape[0] != X.shape[0]:
         raise ValueError(
-            f"{x_name} and {y_name} must have the same number of rows (samples), got "
-            f"{x_name} of shape {X.shape} and {y_name} of shape {Y.shape}"
+            "X and Y must have the same number of rows (samples), got "
+            f"X of shape {X.shape} and Y of shape {Y.shape}"
         )
     if X.shape[0] == 0:
-        raise ValueError(f"{x_name} must hold at least one sample (row), got 0 rows")
+        raise ValueError("X must hold at least one sample (row), got 0 rows")
     return X, Y
 
 
-def _check_rng(rng: object) -> np.random.Generator:
+def _check_rng(rng: object) -> None:
     if not isinstance(rng, np.random.Generator):
         raise TypeError(
             "rng must be a numpy.random.Generator such as np.random.default_rng(0), "
             f"got {type(rng).__name__}"
         )
-    return rng
 
 
 def minibatches(
@@ -545,17 +461,14 @@ def minibatches(
 ) -> Iterator[MiniBatch]:
     r"""One epoch of shuffled mini-batches.
 
-    The rows are put in a random order (``rng.permutation(m)``) and cut into consecutive
-    batches of ``batch_size`` rows, so every sample appears in exactly one batch per epoch.
-    When ``batch_size`` does not divide :math:`m`, the **last batch is smaller**: it holds the
-    remaining :math:`m - b\lfloor m/b \rfloor` rows. With a *mean* cost that batch still gives a
-    gradient of the usual size (its own :math:`1/m_{\text{batch}}`); with a summed cost it would
-    give a smaller step. Pass ``drop_last=True`` to skip it (its samples are then not used in
-    that epoch; a new shuffle puts them elsewhere in the next one).
+    The rows are put in a random order (``rng.permutation(m)``) and cut into consecutive batches
+    of ``batch_size`` rows, so every sample appears in exactly one batch per epoch. When
+    ``batch_size`` does not divide :math:`m`, the **last batch is smaller**. With a *mean* cost
+    its gradient still has the usual size (its own :math:`1/m_{\text{batch}}`); with a summed cost
+    it would give a shorter step. ``drop_last=True`` skips it for this epoch.
 
-    The inputs are checked when this function is called, before the first batch is drawn.
-    Call it once per epoch with the same ``rng``: each call continues the generator's stream,
-    so the same seed reproduces the same sequence of epochs.
+    The inputs are checked when this function is called. Call it once per epoch with the same
+    ``rng``: the same seed then reproduces the same sequence of epochs.
 
     Parameters
     ----------
@@ -564,7 +477,7 @@ def minibatches(
     Y : array_like, shape (m, n_L) or (m,)
         Targets, one row per sample (not modified).
     batch_size : int
-        Rows per batch, :math:`b \ge 1`.
+        Rows per batch, at least 1 (at most :math:`m` when ``drop_last`` is true).
     rng : numpy.random.Generator
         Source of the shuffle, e.g. ``np.random.default_rng(0)``.
     drop_last : bool
@@ -574,11 +487,6 @@ def minibatches(
     ------
     MiniBatch
         The row indices and copies of the rows.
-
-    Raises
-    ------
-    ValueError
-        If ``drop_last`` is true and ``batch_size`` exceeds :math:`m` (no batch would be left).
     """
     X, Y = _check_data(X, Y)
     check_positive_number(batch_size, "batch_size", integer=True)
@@ -652,8 +560,8 @@ def train_minibatch_gradient_descent(
         \Big(\frac{1}{|B|} \sum_{i \in B} L^{(i)}\Big) \quad (\texttt{reduction="mean"})
 
     or, with ``reduction="sum"``, the step along the gradient of :math:`\sum_{i \in B} L^{(i)}`,
-    which is :math:`|B|` times longer for the same :math:`\eta`.
-    Use ``batch_size = m`` for full-batch gradient descent.
+    :math:`|B|` times longer for the same :math:`\eta`. ``batch_size = m`` gives full-batch
+    gradient descent.
 
     Parameters
     ----------
@@ -688,7 +596,7 @@ def train_minibatch_gradient_descent(
     check_positive_number(epochs, "epochs", integer=True)
     check_positive_number(batch_size, "batch_size", integer=True)
     _check_rng(rng)
-    if reduction not in REDUCTIONS:
+    if reduction not in ("mean", "sum"):
         raise ValueError(f"reduction must be 'mean' or 'sum', got {reduction!r}")
     if (X_validation is None) != (Y_validation is None):
         raise ValueError(

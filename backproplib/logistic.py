@@ -273,7 +273,7 @@ class LogisticRegression:
         Parameters
         ----------
         X : array_like, shape (m, n)
-            Training examples, one per row. Standardize the features first: gradient descent with
+            Training examples, one per row. Standardise the features first: gradient descent with
             one learning rate for every weight is slow when features have very different scales.
         y : array_like, shape (m,)
             Labels, each 0 or 1.

@@ -190,7 +190,7 @@ def test_running_example_per_sample_losses_and_gradients_match_autograd():
     example = running_example()
     network, X, Y = example.network, example.X, example.Y
     per_sample = batch.per_sample_gradients(network, X, Y, example.loss)
-    assert per_sample.num_samples == 4
+    assert per_sample.losses.shape == (4,)
     expected_losses = autograd_losses(parameters(network), X, Y, network.activation_names,
                                       example.loss)
     np.testing.assert_allclose(per_sample.losses, expected_losses, rtol=1e-12)
@@ -346,6 +346,9 @@ def test_running_example_relative_error_table_of_the_chapter():
         assert comparison.overall == pytest.approx(relative(flatten(truth), flatten(wrong)),
                                                    rel=1e-9)
         assert comparison.overall > 1e-3  # fails any gradient check
+    # the prose quotes the overall error of averaging g' first: 0.0243, over twenty times 1e-3
+    wrong = wrong_gradient_by_loops(network, X, Y, {"g_prime"})
+    assert f"{relative(flatten(truth), flatten(wrong)):.4f}" == "0.0243"
 
 
 @settings(max_examples=30, deadline=None)
@@ -432,6 +435,21 @@ def test_running_example_summed_gradient_is_four_times_the_mean():
     _, summed = batch.summed_cost_and_gradients(network, X, Y, loss)
     mean = autograd_mean_gradient(network, X, Y, loss)
     np.testing.assert_allclose(summed.weights[1] / mean[1][0], np.full((2, 4), 4.0), rtol=1e-10)
+
+
+def test_running_example_one_over_m_once_never_twice():
+    """The chapter's table of the 1/m applied once, never and twice: against autograd's dJ/dW^[2],
+    never and twice are both off by the relative error (m - 1)/(m + 1) = 0.60 for m = 4."""
+    example = running_example()
+    network, X, Y, loss = example.network, example.X, example.Y, example.loss
+    m = X.shape[0]
+    right = autograd_mean_gradient(network, X, Y, loss)[1][0]
+    mean_of_gradients = batch.mean_gradient(batch.per_sample_gradients(network, X, Y, loss))
+    _, summed = batch.summed_cost_and_gradients(network, X, Y, loss)
+    assert relative(mean_of_gradients.weights[1], right) < 1e-12
+    for candidate in (summed.weights[1], mean_of_gradients.weights[1] / m):
+        assert relative(candidate, right) == pytest.approx((m - 1) / (m + 1), rel=1e-9)
+    assert f"{(m - 1) / (m + 1):.2f}" == "0.60"
 
 
 def test_learning_rate_for_sum():

@@ -200,6 +200,10 @@ def test_chapter_4_downstream_sum_of_a4():
     # the chapter prints the relative errors of the single terms as 0.23 and 0.45
     assert [f"{relative_error(np.array(t), np.array(total)):.2f}" for t in terms] == ["0.23",
                                                                                       "0.45"]
+    # Q4: the sum without the output slopes g'(z_j^[2]) is wrong (printed as 0.61)
+    no_slopes = np.sum(dC0_da2 * NETWORK.weights[1][:, 3])
+    assert f"{relative_error(np.array(no_slopes), np.array(total)):.2f}" == "0.61"
+    assert close(np.sum(result.dC0_da_next * result.weights_out), no_slopes, rtol=1e-12)
 
 
 def test_chapter_4_hidden_weight_w43():
@@ -233,6 +237,30 @@ def test_chapter_4_long_product_is_the_input_gradient():
     assert relative_error(numeric, expected) < 1e-8
 
 
+def test_chapter_4_input_lives_in_the_slopes_of_the_compact_product():
+    """The long product at another input x': the factors of x reused are wrong (the chapter prints
+    0.11), the factors recomputed from x' give autograd's dC0/dx'."""
+    x_other = np.array([1.0, 0.0, -1.0])
+
+    def compact_product(sample):
+        zs, activations = reference_forward(NETWORK.weights, NETWORK.biases, ["sigmoid"] * 2,
+                                            sample)
+        result = grad(lambda a: anp.sum((a - Y) ** 2))(activations[2])
+        for layer in (2, 1):
+            slope = elementwise_derivative(REFERENCE_ACTIVATIONS["sigmoid"], zs[layer])
+            result = (result * slope) @ NETWORK.weights[layer - 1]
+        return result
+
+    expected = reference_activation_gradient(NETWORK, x_other, Y, LOSS, 0)
+    assert close(compact_product(x_other), expected, rtol=1e-12)
+    assert close(compact_product(X), reference_activation_gradient(NETWORK, X, Y, LOSS, 0),
+                 rtol=1e-12)
+    assert f"{relative_error(compact_product(X), expected):.2f}" == "0.11"
+    numeric = np.array([downstream.activation_derivative_by_finite_difference(
+        NETWORK, x_other, Y, 0, k) for k in (1, 2, 3)])
+    assert relative_error(numeric, expected) < 1e-8
+
+
 def test_chapter_4_paths_of_a_deeper_network():
     """Rebuild the chapter's seeded network; its loops, the path sum and autograd agree."""
     rng = np.random.default_rng(7)
@@ -260,10 +288,12 @@ def test_chapter_4_loops_on_the_running_example():
     deltas = [reference_delta(NETWORK, X, Y, LOSS, layer) for layer in (1, 2)]
     for ours, theirs in zip(loops.deltas, deltas):
         assert close(ours, theirs, rtol=1e-12)
-    # the figure: layer-1 errors are five to ten times smaller than layer-2 errors, and in layer 1
-    # the lines from x_3 are thicker than those from x_2, which are thicker than those from x_1
-    ratio = np.mean(np.abs(deltas[1])) / np.mean(np.abs(deltas[0]))
-    assert 5 < ratio < 10
+    # the figure: the largest layer-1 error (0.039) is less than a quarter of the smallest layer-2
+    # error (0.178), and in layer 1 the lines from x_3 are thicker than those from x_2, which are
+    # thicker than those from x_1
+    assert np.max(np.abs(deltas[0])) < np.min(np.abs(deltas[1])) / 4
+    assert [f"{np.max(np.abs(deltas[0])):.3f}", f"{np.min(np.abs(deltas[1])):.3f}"] == ["0.039",
+                                                                                       "0.178"]
     magnitude = np.abs(weight_grads[0])
     assert (magnitude[:, 2] > magnitude[:, 1]).all() and (magnitude[:, 1] > magnitude[:, 0]).all()
 

@@ -182,6 +182,18 @@ def test_chapter_vanishing_gradient_at_z_minus_8():
     assert round(cross_entropy / squared_error) == round(1 / (2 * a * (1 - a)))
 
 
+def test_chapter_squared_error_slope_is_largest_near_z_minus_0_7():
+    """The figure's alt text: for y = 1, 2(a - 1) a (1 - a) is largest in size, about -0.3, near
+    z = -0.7 (where a = 1/3, z = ln(1/2), value -8/27), found here on a grid with autograd."""
+    z_grid = np.linspace(-8, 8, 16001)
+    slope = grad(lambda t: (1.0 / (1.0 + anp.exp(-t)) - 1.0) ** 2)
+    values = np.array([slope(t) for t in z_grid[::10]])
+    where = z_grid[::10][np.argmin(values)]
+    assert where == pytest.approx(math.log(0.5), abs=0.01)
+    assert values.min() == pytest.approx(-8 / 27, rel=1e-4)
+    assert f"{where:.1f}" == "-0.7" and f"{values.min():.1f}" == "-0.3"
+
+
 def test_chapter_batch_sum_over_copies():
     m = CHAPTER_BATCH.shape[0]
     weight_gradients, bias_gradients = per_example_gradients(CHAPTER_W, CHAPTER_B, CHAPTER_BATCH,

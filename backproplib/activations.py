@@ -166,7 +166,7 @@ def _multiply_by_tanh_slope(gradient: np.ndarray, a: np.ndarray) -> None:
 
 
 def _multiply_by_relu_slope(gradient: np.ndarray, a: np.ndarray) -> None:
-    np.copyto(gradient, 0, where=a <= 0)
+    np.multiply(gradient, a > 0, out=gradient)  # a > 0 exactly where z > 0
 
 
 def _multiply_by_identity_slope(gradient: np.ndarray, a: np.ndarray) -> None:

@@ -70,3 +70,16 @@ def test_check_function_paths():
 def test_answers_of_other_types(answer):
     result = chapter01.check_1_1(answer)
     assert result.passed == (np.shape(answer) == ())
+
+
+def test_feedback_keeps_symbols_as_written():
+    # "z_3" (a weighted input) must not become "Z_3" (a batch matrix in the book's notation)
+    assert str(Feedback("1", "correct", "z_3 is right.")) == "Exercise 1: CORRECT. z_3 is right."
+    assert str(Feedback("1", "correct", "g'(z) it is.")) == "Exercise 1: CORRECT. g'(z) it is."
+    assert str(Feedback("1", "correct", "a fine answer.")) == "Exercise 1: CORRECT. A fine answer."
+
+
+def test_1_3_praise_does_not_print_the_answers():
+    praise = str(chapter01.check_1_3(sigmoid_prime(0.8), sigmoid_prime(sigmoid(0.8))))
+    assert f"{float(sigmoid_prime(0.8)):.4f}" not in praise
+    assert f"{float(sigmoid_prime(sigmoid(0.8))):.4f}" not in praise

@@ -36,8 +36,8 @@ def test_constraints_record_an_exact_version_of_every_requirement():
         name, _, version = line.partition("==")
         pinned[name.lower().replace("_", "-")] = version
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
-    wanted = requirement_lines((ROOT / "requirements.txt").read_text()) + pyproject["project"][
-        "optional-dependencies"]["test"]
+    extras = pyproject["project"]["optional-dependencies"]
+    wanted = requirement_lines((ROOT / "requirements.txt").read_text()) + extras["test"] + extras["instructor"]
     for requirement in wanted:
         assert pinned.get(name_of(requirement)), f"{name_of(requirement)} has no exact version in constraints.txt"
     assert "backproplib" not in pinned

@@ -24,6 +24,14 @@ NOT_DONE = "not yet done"
 MISTAKE = "not yet right"
 
 
+def _sentence(text: str) -> str:
+    """Capitalise the first word of a message, unless it is a symbol such as ``z_3`` or ``g'(z)``."""
+    first_word = text.split(" ", 1)[0].rstrip(".,;:!?")
+    if first_word.isalpha() and first_word.islower():
+        return text[:1].upper() + text[1:]
+    return text
+
+
 @dataclass(frozen=True)
 class Feedback:
     """The verdict of one check.
@@ -51,10 +59,9 @@ class Feedback:
         return self.status == CORRECT
 
     def __str__(self) -> str:
-        message = self.message[:1].upper() + self.message[1:]
-        text = f"Exercise {self.exercise}: {self.status.upper()}. {message}"
+        text = f"Exercise {self.exercise}: {self.status.upper()}. {_sentence(self.message)}"
         if self.hint:
-            text += f"\n  Hint: {self.hint[:1].upper() + self.hint[1:]}"
+            text += f"\n  Hint: {_sentence(self.hint)}"
         return text
 
     __repr__ = __str__

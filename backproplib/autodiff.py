@@ -117,14 +117,6 @@ class Tensor:
         """The transpose, :func:`transpose`."""
         return transpose(self)
 
-    def sum(self, axis: int | None = None) -> Tensor:
-        """:func:`sum` over ``axis``."""
-        return sum(self, axis)
-
-    def mean(self, axis: int | None = None) -> Tensor:
-        """:func:`mean` over ``axis``."""
-        return mean(self, axis)
-
 
 def topological_order(output: Tensor) -> list[Tensor]:
     """Every node ``output`` depends on, each after all of its parents (``output`` last)."""
@@ -296,23 +288,6 @@ def _elementwise(u: object, op: str, value: np.ndarray, slope: np.ndarray) -> Te
     """An entry-by-entry function with derivative ``slope``: :math:`\\bar u = \\bar v \\odot
     \\phi'(u)` and :math:`\\dot v = \\phi'(u) \\odot \\dot u`."""
     return _node(value, (u,), op, lambda g: (g * slope,), lambda du: slope * du)
-
-
-def exp(u: object) -> Tensor:
-    """:math:`v = e^u`; :math:`\\bar u = \\bar v\\, e^u = \\bar v\\, v`."""
-    u = _tensor(u, "u")
-    if np.any(u.value > 700):
-        raise ValueError(f"exp: u must be at most 700 (else e^u overflows), got {u.value.max()}")
-    value = np.exp(u.value)
-    return _elementwise(u, "exp", value, value)
-
-
-def log(u: object) -> Tensor:
-    """:math:`v = \\ln u`; :math:`\\bar u = \\bar v / u`."""
-    u = _tensor(u, "u")
-    if np.any(u.value <= 0):
-        raise ValueError(f"log: u must be positive, got a smallest value of {u.value.min()}")
-    return _elementwise(u, "log", np.log(u.value), 1.0 / u.value)
 
 
 def sigmoid(u: object) -> Tensor:

@@ -1,27 +1,13 @@
 r"""Backpropagation in matrix form (chapter 6): diagonal matrices, Jacobians, outer products.
 
-Chapters 3 to 5 wrote every derivative with indices and loops. This module writes the same
-derivatives with matrices, one step of a layer at a time, and checks that nothing changed:
-
-- the element-wise (Hadamard) product with the slopes is a product with a diagonal matrix,
-  :math:`u \odot g'(z) = \operatorname{diag}(g'(z))\, u`;
-- each step of a layer has a Jacobian with a definite shape: for one sample,
-  :math:`\partial z^{[l]} / \partial a^{[l-1]} = W^{[l]}` of shape :math:`(n_l, n_{l-1})`,
-  :math:`\partial a^{[l]} / \partial z^{[l]} = \operatorname{diag}(g'(z^{[l]}))` of shape
-  :math:`(n_l, n_l)`, and :math:`\partial z^{[l]} / \partial W^{[l]}` a 3-D array of shape
-  :math:`(n_l, n_l, n_{l-1})`;
-- contracting the error with the last one gives the outer product
-  :math:`\partial C_0 / \partial W^{[l]} = \delta^{[l]} a^{[l-1]\top}`, and for a batch
-  :math:`\partial J / \partial W^{[l]} = \frac1m \sum_i \delta^{[l](i)} a^{[l-1](i)\top}
-  = \frac1m \Delta^{[l]\top} A^{[l-1]}`;
-- the same backward pass with samples as columns (paper) or as rows (code), each with the
-  transposes it needs;
-- a backward pass with one Python loop per sample and per node, and the number of multiply-adds
-  either version performs.
+The derivatives of chapters 3 to 5, written with matrices and checked against the loops: the
+element-wise product as a product with :math:`\operatorname{diag}(g'(z))`, the Jacobian of each
+step of a layer with its shape, the weight gradient as a (sum of) outer product(s), the backward
+pass with samples as columns (paper) or as rows (code), a backward pass written as Python loops,
+and the number of multiply-adds either version performs.
 
 Notation: one sample is a 1-D vector (``x`` of shape ``(n_0,)``); a batch stacks samples as the
-rows of ``X`` (shape ``(m, n_0)``), except in :func:`backpropagate_samples_as_columns`, which
-takes them as columns.
+rows of ``X`` (shape ``(m, n_0)``), except in :func:`backpropagate_samples_as_columns`.
 """
 
 from __future__ import annotations
@@ -90,15 +76,8 @@ def _checked_rows(network: Any, X: Any, Y: Any, loss: Any) -> tuple[MLP, np.ndar
 def hadamard_product(u: np.ndarray, v: np.ndarray) -> np.ndarray:
     r"""The element-wise (Hadamard) product :math:`u \odot v`: entry :math:`j` is :math:`u_j v_j`.
 
-    Parameters
-    ----------
-    u, v : array_like, shape (n,)
-        Two vectors of the same length (for example :math:`\partial C_0 / \partial a` and
-        :math:`g'(z)`).
-
-    Returns
-    -------
-    numpy.ndarray, shape (n,)
+    ``u`` and ``v`` are vectors of the same length :math:`n`, for example
+    :math:`\partial C_0 / \partial a` and :math:`g'(z)`; the result has shape ``(n,)``.
     """
     u = _check_vector(u, "u")
     v = _check_vector(v, "v")
@@ -109,22 +88,10 @@ def hadamard_product(u: np.ndarray, v: np.ndarray) -> np.ndarray:
 def diagonal_matrix_product(diagonal: np.ndarray, vector: np.ndarray) -> np.ndarray:
     r"""The product :math:`\operatorname{diag}(d)\, u`, computed as a real matrix-vector product.
 
-    :math:`\operatorname{diag}(d)` is the :math:`n \times n` matrix with :math:`d` on its diagonal
-    and zeros elsewhere, so row :math:`j` of the product is
-    :math:`\sum_k [j = k]\, d_j u_k = d_j u_j`:
-    the same numbers as :math:`d \odot u`, at the price of :math:`n^2` multiplications instead of
-    :math:`n`.
-
-    Parameters
-    ----------
-    diagonal : array_like, shape (n,)
-        :math:`d`, for example the slopes :math:`g'(z)` of one sample.
-    vector : array_like, shape (n,)
-        :math:`u`.
-
-    Returns
-    -------
-    numpy.ndarray, shape (n,)
+    Row :math:`j` of the product is :math:`\sum_k [j = k]\, d_j u_k = d_j u_j`: the same numbers
+    as :math:`d \odot u`, at the price of :math:`n^2` multiplications instead of :math:`n`.
+    ``diagonal`` (:math:`d`, e.g. the slopes :math:`g'(z)`) and ``vector`` (:math:`u`) have shape
+    ``(n,)``, and so has the result.
     """
     diagonal = _check_vector(diagonal, "diagonal")
     vector = _check_vector(vector, "vector")
@@ -143,13 +110,7 @@ def jacobian_z_wrt_previous_activation(weight: np.ndarray) -> np.ndarray:
               \frac{\partial z}{\partial a_{\text{prev}}} = W,
 
     of shape :math:`(n_l, n_{l-1})`: one row per output :math:`z_j`, one column per input
-    :math:`a_{\text{prev},k}` (the Jacobian's rows follow the numerator, as everywhere in this
-    book). Returns a copy of ``weight``.
-
-    Parameters
-    ----------
-    weight : array_like, shape (n_l, n_{l-1})
-        :math:`W^{[l]}`.
+    :math:`a_{\text{prev},k}`. Returns a copy of ``weight`` (:math:`W^{[l]}`).
     """
     weight = as_float_array(weight, "weight")
     check_ndim(weight, 2, "weight", "W^[l] has shape (n_l, n_(l-1))")
@@ -391,22 +352,19 @@ def product_of_jacobians(factors: Sequence[JacobianFactor]) -> np.ndarray:
     numpy.ndarray, shape (1, n_0)
         :math:`\\partial C_0 / \\partial x` as a row (a Jacobian of a scalar has one row).
     """
-    if isinstance(factors, (str, np.ndarray)) or not isinstance(factors, (list, tuple)):
+    if not isinstance(factors, (list, tuple)):
         raise TypeError(f"factors must be a list of JacobianFactor, got {type(factors).__name__}")
     if len(factors) == 0:
         raise ValueError("factors must hold at least one JacobianFactor, got an empty list")
     for index, factor in enumerate(factors):
         if not isinstance(factor, JacobianFactor):
             raise TypeError(
-                f"factors[{index}] must be a JacobianFactor, got {type(factor).__name__}"
-            )
+                f"factors[{index}] must be a JacobianFactor, got {type(factor).__name__}")
     product = factors[0].matrix
     for factor in factors[1:]:
         if product.shape[1] != factor.shape[0]:
-            raise ValueError(
-                f"cannot multiply: the product so far has shape {product.shape} but "
-                f"{factor.name} has shape {factor.shape}"
-            )
+            raise ValueError(f"cannot multiply: the product so far has shape {product.shape} but "
+                             f"{factor.name} has shape {factor.shape}")
         product = product @ factor.matrix
     return product
 
@@ -483,6 +441,13 @@ def weight_gradient_by_matrix_product(Delta: np.ndarray, A_prev: np.ndarray) -> 
 # samples as rows (code) and samples as columns (paper)
 
 
+def _activate(name: str, Z: np.ndarray, node_axis: int = -1) -> np.ndarray:
+    """:math:`g(Z)` entry by entry, or softmax along the nodes (``node_axis``)."""
+    if name == "softmax":
+        return np.moveaxis(_softmax(np.moveaxis(Z, node_axis, -1)), -1, node_axis)
+    return get_activation(name).kernel(Z)
+
+
 def _output_error(
     activation_name: str, loss: str, Z: np.ndarray, A: np.ndarray, Y: np.ndarray, node_axis: int
 ) -> np.ndarray:
@@ -537,7 +502,7 @@ def backpropagate_samples_as_rows(
     for weight, bias, name in zip(network.weights, network.biases, names):
         Z = activations[-1] @ weight.T + bias
         weighted_inputs.append(Z)
-        activations.append(_softmax(Z) if name == "softmax" else get_activation(name).kernel(Z))
+        activations.append(_activate(name, Z))
     L = network.num_layers
     Delta = _output_error(names[-1], loss, weighted_inputs[-1], activations[-1], Y, node_axis=1)
     weights, biases, deltas = [np.empty(0)] * L, [np.empty(0)] * L, [np.empty(0)] * L
@@ -613,7 +578,7 @@ def backpropagate_samples_as_columns(
     for weight, bias, name in zip(network.weights, network.biases, names):
         Z = weight @ activations[-1] + bias[:, None]
         weighted_inputs.append(Z)
-        activations.append(_softmax(Z.T).T if name == "softmax" else get_activation(name).kernel(Z))
+        activations.append(_activate(name, Z, node_axis=0))
     L = network.num_layers
     Delta = _output_error(names[-1], loss, weighted_inputs[-1], activations[-1], Y_columns,
                           node_axis=0)
@@ -684,8 +649,7 @@ def gradients_by_loops(network: MLP, X: np.ndarray, Y: np.ndarray, loss: str) ->
                 for k in range(sizes[l - 1]):
                     total += W[j, k] * a[l - 1][k]
                 z[l][j] = total
-            a[l] = (_softmax(z[l]) if names[l - 1] == "softmax"
-                    else get_activation(names[l - 1]).kernel(z[l]))
+            a[l] = _activate(names[l - 1], z[l])
         # output error, then the errors of the hidden layers, node by node
         delta = [np.empty(0)] + [np.zeros(n) for n in sizes[1:]]
         delta[L] = _output_error(names[-1], loss, z[L], a[L], Y[i], node_axis=0)

@@ -25,7 +25,6 @@ import numpy as np
 
 from ._checks import as_float_array, check_ndim, check_positive_number
 from .batch import minibatches
-from .losses import binary_cross_entropy_from_z, cross_entropy_from_z, get_loss
 from .network import MLP
 
 
@@ -157,25 +156,6 @@ def accuracy(outputs: np.ndarray, targets: np.ndarray) -> float:
     return float(np.mean(predicted_classes(outputs) == true_classes))
 
 
-def _cost_and_outputs(
-    network: MLP, X: np.ndarray, Y: np.ndarray, loss: str
-) -> tuple[float, np.ndarray]:
-    """The cost :math:`J` and the output activations from a single forward pass.
-
-    The same numbers as ``network.cost(X, Y, loss)`` and ``network.predict(X)``: the
-    cross-entropies are computed from the output layer's weighted input, as ``MLP.cost`` does.
-    """
-    forward_pass = network.forward(X)
-    targets = as_float_array(Y, "Y").reshape(forward_pass.output.shape)
-    if loss == "cross_entropy":
-        per_sample = cross_entropy_from_z(forward_pass.weighted_inputs[-1], targets)
-    elif loss == "binary_cross_entropy":
-        per_sample = binary_cross_entropy_from_z(forward_pass.weighted_inputs[-1], targets)
-    else:
-        per_sample = get_loss(loss).function(forward_pass.output, targets)
-    return float(np.mean(per_sample)), forward_pass.output
-
-
 @dataclass(frozen=True)
 class TrainingCurves:
     """What :func:`train` records: the trained network and one value per epoch of each curve.
@@ -286,13 +266,12 @@ def train(
                                       "train_accuracies": [], "validation_accuracies": []}
 
     def record() -> None:
-        cost, outputs = _cost_and_outputs(model, X, Y, loss)
-        curves["train_losses"].append(cost)
-        curves["train_accuracies"].append(accuracy(outputs, Y))
+        curves["train_losses"].append(model.cost(X, Y, loss))
+        curves["train_accuracies"].append(accuracy(model.predict(X), Y))
         if has_validation:
-            cost, outputs = _cost_and_outputs(model, X_validation, Y_validation, loss)
-            curves["validation_losses"].append(cost)
-            curves["validation_accuracies"].append(accuracy(outputs, Y_validation))
+            curves["validation_losses"].append(model.cost(X_validation, Y_validation, loss))
+            curves["validation_accuracies"].append(
+                accuracy(model.predict(X_validation), Y_validation))
 
     record()
     steps = 0

@@ -42,8 +42,6 @@ def ref_log_softmax(z):
 UNARY = {
     # name: (engine, reference, what inputs it accepts)
     "transpose": (ad.transpose, anp.transpose, "any"),
-    "exp": (ad.exp, anp.exp, "any"),
-    "log": (ad.log, anp.log, "positive"),
     "sigmoid": (ad.sigmoid, lambda u: 1.0 / (1.0 + anp.exp(-u)), "any"),
     "tanh": (ad.tanh, anp.tanh, "any"),
     "relu": (ad.relu, lambda u: anp.maximum(u, 0.0), "away from 0"),
@@ -258,12 +256,12 @@ def test_shared_nodes_in_a_diamond_graph_match_autograd(value, seed):
     def engine(x):
         u = ad.sigmoid(x * c[0])
         v = u * x + ad.tanh(u)
-        return v * u + ad.exp(x * c[1]) * v + c[2] * u
+        return v * u + ad.softplus(x * c[1]) * v + c[2] * u
 
     def reference(x):
         u = 1 / (1 + anp.exp(-x * c[0]))
         v = u * x + anp.tanh(u)
-        return v * u + anp.exp(x * c[1]) * v + c[2] * u
+        return v * u + anp.log(1.0 + anp.exp(x * c[1])) * v + c[2] * u
 
     _, (gradient,) = ad.value_and_gradients(engine, [value])
     assert float(gradient) == pytest.approx(float(grad(reference)(value)), rel=1e-10, abs=1e-12)
@@ -428,9 +426,9 @@ def test_forward_mode_with_unit_tangents_gives_the_gradient():
 
 
 def test_jvp_of_a_function_that_ignores_its_input_is_zero():
-    value, tangent = ad.jvp(lambda u, w: ad.exp(w), [np.ones(2), np.zeros(3)],
+    value, tangent = ad.jvp(lambda u, w: ad.tanh(w), [np.ones(2), np.zeros(3)],
                             [np.ones(2), np.zeros(3)])
-    np.testing.assert_array_equal(value, np.ones(3))
+    np.testing.assert_array_equal(value, np.zeros(3))
     np.testing.assert_array_equal(tangent, np.zeros(3))
 
 
@@ -529,9 +527,6 @@ def tiny_network():
     (lambda: ad.power(Tensor(1.0), "2"), TypeError, "exponent must be a number, got str"),
     (lambda: ad.power(Tensor([0.0, 1.0]), -1.0), ValueError, "u must be non-zero"),
     (lambda: ad.power(Tensor([-1.0, 1.0]), 0.5), ValueError, "u must be positive for the fract"),
-    (lambda: ad.log(Tensor([1.0, 0.0])), ValueError, "log: u must be positive, got a smallest "
-     "value of 0.0"),
-    (lambda: ad.exp(Tensor([800.0])), ValueError, "exp: u must be at most 700"),
     (lambda: ad.sum(Tensor(np.ones((2, 3))), axis=2), ValueError,
      "axis must be None or an axis of the shape (2, 3), got 2"),
     (lambda: ad.mean(Tensor(np.ones(2)), axis=1.0), ValueError, "axis must be None"),
@@ -545,14 +540,14 @@ def tiny_network():
     (lambda: ad.cross_entropy_from_z(np.ones(2), np.array([-1.0, 2.0])), ValueError,
      "y must lie in [0, 1] for cross-entropy"),
     (lambda: ad.jvp(3, [1.0], [1.0]), TypeError, "function must be callable, got int"),
-    (lambda: ad.jvp(ad.exp, 1.0, [1.0]), TypeError, "inputs must be a non-empty list of arrays"),
-    (lambda: ad.jvp(ad.exp, [1.0], [1.0, 2.0]), ValueError,
+    (lambda: ad.jvp(ad.tanh, 1.0, [1.0]), TypeError, "inputs must be a non-empty list of arrays"),
+    (lambda: ad.jvp(ad.tanh, [1.0], [1.0, 2.0]), ValueError,
      "tangents must be a list with one array per input (1), got 2 of them"),
-    (lambda: ad.jvp(ad.exp, [np.ones(2)], [np.ones(3)]), ValueError,
+    (lambda: ad.jvp(ad.tanh, [np.ones(2)], [np.ones(3)]), ValueError,
      "tangents[0] must have the shape of inputs[0], (2,), got shape (3,)"),
     (lambda: ad.jvp(lambda u: np.ones(2), [1.0], [1.0]), TypeError,
      "function must return a Tensor built with backproplib.autodiff operations, got ndarray"),
-    (lambda: ad.value_and_gradients(ad.exp, [np.ones(2)]), ValueError,
+    (lambda: ad.value_and_gradients(ad.tanh, [np.ones(2)]), ValueError,
      "backward() without an adjoint needs a scalar output"),
     (lambda: ad.mlp_cost_and_gradients("net", np.ones((1, 2)), np.ones((1, 2)), "squared_error"),
      TypeError, "network must be a backproplib.network.MLP, got str"),

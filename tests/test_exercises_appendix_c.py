@@ -334,4 +334,10 @@ def test_bug_table(printed):
         verdict = "passed" if max(errors) <= 1e-6 else "FAILED"
         line = f"{bug:24s}" + "".join(f"{describe(error):>8s}" for error in errors) + f"   {verdict}"
         assert line in printed, line
+        if bug in ("forgotten 1/m", "dropped factor 2"):  # the signature, to four digits
+            predicted = (m - 1) / (m + 1) if bug == "forgotten 1/m" else 1 / 3
+            assert max(errors) - min(errors) < 1e-8
+            assert min(errors) == pytest.approx(predicted, abs=1e-8)
+            assert (f"{bug:17s} relative errors from {min(errors):.4f} to {max(errors):.4f}; "
+                    f"predicted {predicted:.4f}") in printed
     assert f"{(m - 1) / (m + 1):.0e}" == "7e-01" and f"{1 / 3:.0e}" == "3e-01"

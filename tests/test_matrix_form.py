@@ -465,8 +465,13 @@ def test_chapter_6_printed_gradients_match_autograd():
     assert printed_equals(numbers_after(lines, "g'(z^[2])        =", 2),
                           grad(lambda z: anp.sum(sigmoid(z)))(z2))
     for prefix in ("element-wise  dC0/da * g'(z)      =", "matrix        diag(g'(z)) dC0/da  =",
-                   "MLP.cost_and_gradients delta^[2]  =", "product up to da^[2]/dz^[2]:"):
+                   "MLP.cost_and_gradients delta^[2]  =", "finite differences dC0/dz^[2]     =",
+                   "product up to da^[2]/dz^[2]:"):
         assert printed_equals(numbers_after(lines, prefix, 2), delta2), prefix
+    # the tempting dot product adds the two entries of delta^[2] into one number
+    dot = float(np.dot(2 * (sigmoid(z2) - y), grad(lambda z: anp.sum(sigmoid(z)))(z2)))
+    assert f"dot product dC0/da . g'(z) (WRONG): {dot:.4f}, one number for two nodes" in lines
+    assert f"{dot:.4f}" == f"{float(np.sum(delta2)):.4f}"
     assert printed_equals(numbers_after(lines, "product up to da^[1]/dz^[1]:", 4), delta1)
     for prefix in ("dC0/dx by the product of Jacobians:", "dC0/dx by finite differences:",
                    "gradient as a column (shape (3, 1) ):"):

@@ -379,7 +379,7 @@ def test_chapter_7_learning_rate_runs():
     lines = stored_lines("07_training_end_to_end")
     long_run = training.train(chapter_network(), X_train, training.one_hot(labels_train, 10),
                               "cross_entropy", 0.1, 40, 32, np.random.default_rng(8))
-    for rate in (0.01, 0.1, 1.0):
+    for rate in (0.01, 0.1, 1.0, 3.0):
         curves = training.train(chapter_network(), X_train, training.one_hot(labels_train, 10),
                                 "cross_entropy", rate, 20, 32, np.random.default_rng(8))
         if rate == 0.1:
@@ -388,3 +388,58 @@ def test_chapter_7_learning_rate_runs():
                                        np.argmax(curves.network.predict(X_test), axis=1))
         assert (f"eta = {rate:<5g} after 20 epochs: training cost {curves.train_losses[-1]:.4f}, "
                 f"test accuracy {test_accuracy:.3f}") in lines
+
+
+def test_chapter_7_learning_rate_3_fails_at_chance_as_the_prose_says():
+    lines = stored_lines("07_training_end_to_end")
+    line = next(line for line in lines if line.startswith("eta = 3 "))
+    accuracy = line.split("test accuracy ")[1]
+    assert accuracy == "0.100"  # one digit in ten: chance
+    assert f"its test accuracy, {accuracy}, is chance" in markdown_text("07_training_end_to_end")
+
+
+def markdown_text(notebook_name: str) -> str:
+    notebook = json.loads((ROOT / "book" / f"{notebook_name}.ipynb").read_text())
+    return " ".join(" ".join("".join(cell["source"]).split())
+                    for cell in notebook["cells"] if cell["cell_type"] == "markdown")
+
+
+def test_chapter_7_why_cross_entropy_squared_error_saturates():
+    """A confidently wrong softmax: delta of cross-entropy and of the squared error, by autograd."""
+    z, y = np.array([0.0, 0.0, 8.0]), np.array([1.0, 0.0, 0.0])
+
+    def softmax(values):
+        exponentials = anp.exp(values - anp.max(values))
+        return exponentials / anp.sum(exponentials)
+
+    delta_ce = grad(lambda v: -anp.sum(y * anp.log(softmax(v))))(z)
+    delta_se = grad(lambda v: anp.sum((softmax(v) - y) ** 2))(z)
+    lines = stored_lines("07_training_end_to_end")
+    for prefix, expected in (("delta, cross-entropy (a - y):", delta_ce),
+                             ("delta, squared error (WRONG CHOICE):", delta_se)):
+        np.testing.assert_allclose(numbers_after(lines, prefix, 3), np.round(expected, 4),
+                                   atol=5.1e-5, rtol=0, err_msg=prefix)
+    size_ce, size_se = np.linalg.norm(delta_ce), np.linalg.norm(delta_se)
+    assert (f"size |delta|: cross-entropy {size_ce:.4f}, squared error {size_se:.4f}, "
+            f"ratio {size_ce / size_se:.0f}") in lines
+    assert size_ce / size_se > 100  # the squared error's signal has all but vanished
+    assert f"squared error's is {size_ce / size_se:.0f} times smaller" in markdown_text(
+        "07_training_end_to_end")
+
+
+def test_chapter_7_a_step_follows_the_mean_of_the_per_sample_gradients():
+    X_train, _, labels_train, _ = digits_split()
+    network = chapter_network()
+    parameters = [network.weights[0], network.biases[0], network.weights[1], network.biases[1]]
+    X, Y = X_train[:32], np.eye(10)[labels_train[:32]]
+    gradient = grad(cost_from_definition)
+    step = np.concatenate([g.ravel() for g in gradient(parameters, X, Y)])
+    per_sample = [np.concatenate([g.ravel() for g in gradient(parameters, X[[i]], Y[[i]])])
+                  for i in range(32)]
+    assert relative_error(step, np.mean(per_sample, axis=0)) <= 1e-12
+    summed = relative_error(step, np.sum(per_sample, axis=0))
+    assert summed == pytest.approx(31 / 33, abs=1e-9)  # (m - 1)/(m + 1), m = 32
+    lines = stored_lines("07_training_end_to_end")
+    assert "step gradient vs mean of the 32 per-sample gradients: relative error <= 1e-12" in lines
+    assert (f"step gradient vs their sum: relative error {summed:.4f}, "
+            f"(m - 1)/(m + 1) = {31 / 33:.4f}") in lines

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import time
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
@@ -32,14 +33,20 @@ PAGES = toc_files()
 NOTEBOOK_PAGES = [page for page in PAGES if (ROOT / f"{page}.ipynb").exists()]
 
 
+BUILD_SECONDS = 60.0
+
+
 @pytest.fixture(scope="module")
 def built_book(tmp_path_factory):
-    """``jupyter-book build . -W -n --keep-going``, once for this module."""
-    return build_book(tmp_path_factory.mktemp("book"))
+    """``jupyter-book build . -W -n --keep-going``, once for this module, and its wall time."""
+    start = time.perf_counter()
+    result, html = build_book(tmp_path_factory.mktemp("book"))
+    return result, html, time.perf_counter() - start
 
 
-def test_book_builds_with_no_warning(built_book):
-    result, html = built_book
+def test_book_builds_with_no_warning_within_a_minute(built_book):
+    result, html, seconds = built_book
+    assert seconds < BUILD_SECONDS, f"the build took {seconds:.0f} s"
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     for entry in PAGES:
         assert (html / f"{entry}.html").exists(), entry
@@ -51,7 +58,7 @@ def test_book_builds_with_no_warning(built_book):
 def site(built_book):
     assert Path(CHROMIUM).exists(), "install Debian's chromium: bash tools/install_test_browser.sh"
     assert (MATHJAX / "tex-mml-chtml.js").exists(), "install MathJax: bash tools/install_test_browser.sh"
-    result, html = built_book
+    result, html, _ = built_book
     assert result.returncode == 0, "the book did not build (see test_book_builds_with_no_warning)"
     with serve(html) as base_url:
         yield base_url, html

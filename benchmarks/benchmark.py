@@ -1,6 +1,7 @@
 """Time MLP.cost_and_gradients against PyTorch on the CPU and against the matrix products alone.
 
-Run from the repository root (PyTorch is needed only here: ``pip install torch``)::
+Run from the repository root (PyTorch is needed only here; the table was made with the CPU
+build ``torch==2.13.0``)::
 
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/benchmark.py
 

@@ -78,6 +78,20 @@ def test_every_chapter_has_at_least_two_checked_exercises(path):
         assert re.search(r"check_(\d+|[a-z])_\d+\(", checks), f"{path.name} cell {index + 1}: no check follows"
 
 
+MAX_CODE_LINE = 90  # the HTML book shows about 85-90 characters of code before scrolling sideways
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_code_lines_fit_the_page(path):
+    too_long = [
+        f"{path.name} cell {index} line {number}: {len(line)} characters: {line!r}"
+        for index, cell in enumerate(load(path)["cells"]) if cell["cell_type"] == "code"
+        for number, line in enumerate("".join(cell["source"]).splitlines(), start=1)
+        if len(line) > MAX_CODE_LINE
+    ]
+    assert not too_long, f"code lines longer than {MAX_CODE_LINE} characters:\n" + "\n".join(too_long)
+
+
 def run(command: list[str], env: dict | None = None, timeout: int = 600) -> subprocess.CompletedProcess:
     return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout,
                           env={**os.environ, **(env or {})})

@@ -17,6 +17,9 @@ def as_float_array(value: Any, name: str) -> np.ndarray:
     Floating arrays are returned as they are (``float32`` stays ``float32``); integer and boolean
     input is converted to ``float64``. Raises if the value is not numeric or holds NaN or infinity.
     """
+    if type(value) is np.ndarray and value.dtype.kind == "f":  # the common case, checked fast
+        check_finite(value, name)
+        return value
     if isinstance(value, (str, bytes)) or value is None:
         raise TypeError(f"{name} must be an array of numbers, got {type(value).__name__} {value!r}")
     try:
@@ -37,8 +40,11 @@ def as_float_array(value: Any, name: str) -> np.ndarray:
 
 def check_finite(array: np.ndarray, name: str) -> None:
     """Raise ``ValueError`` if ``array`` holds NaN or infinite values, saying where the first is."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        if np.isfinite(np.sum(array)):  # one pass; a NaN or an infinity would spoil the sum
+            return
     finite = np.isfinite(array)
-    if not finite.all():
+    if not finite.all():  # the sum overflowed, or something is not finite
         position = tuple(int(i) for i in np.argwhere(~finite)[0])
         bad = array[position]
         where = f" at index {position}" if array.ndim else ""

@@ -340,7 +340,7 @@ class MLP:
                 )
         if loss == "cross_entropy":
             row_sums = Y.sum(axis=1)
-            if not np.allclose(row_sums, 1.0, atol=1e-6):
+            if np.max(np.abs(row_sums - 1.0)) > 1e-6:
                 row = int(np.argmax(np.abs(row_sums - 1.0)))
                 raise ValueError(
                     "each row of Y must sum to 1 for cross_entropy (one-hot targets), but row "

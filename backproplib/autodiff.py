@@ -29,7 +29,7 @@ import numpy as np
 
 from ._checks import as_float_array
 from .activations import _sigmoid, _softmax
-from .network import MLP, Gradients
+from .network import MLP, Gradients, check_batch
 
 
 class Tensor:
@@ -451,11 +451,8 @@ def mlp_cost_and_gradients(network: MLP, X: object, Y: object,
     and the cost as a graph, then runs one backward pass. ``deltas[l - 1]`` is
     :math:`m\\,\\bar Z^{[l]}` (the adjoint of :math:`Z^{[l]}` carries the :math:`1/m` of the mean).
     """
-    if not isinstance(network, MLP):
-        raise TypeError(f"network must be a backproplib.network.MLP, got {type(network).__name__}")
-    network.cost(X, Y, loss)  # checks X, Y and loss with the network's own messages
-    X = np.asarray(as_float_array(X, "X"), dtype=np.float64)
-    Y = np.asarray(as_float_array(Y, "Y"), dtype=np.float64).reshape(X.shape[0], -1)
+    network, X, Y = check_batch(network, X, Y, loss)  # with the network's own messages
+    X, Y = X.astype(np.float64, copy=False), Y.astype(np.float64, copy=False)
     weights = [Tensor(W, f"weights[{index}]") for index, W in enumerate(network.weights)]
     biases = [Tensor(b, f"biases[{index}]") for index, b in enumerate(network.biases)]
     A = Tensor(X, "X")

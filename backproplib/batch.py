@@ -34,23 +34,9 @@ import numpy as np
 
 from ._checks import as_float_array, check_ndim, check_positive_number
 from .activations import get_activation
-from .chain_rule import _check_network
 from .gradcheck import relative_error
 from .losses import get_loss
-from .network import MLP, Gradients
-
-
-def _checked_batch(
-    network: MLP, X: np.ndarray, Y: np.ndarray, loss: str
-) -> tuple[np.ndarray, np.ndarray]:
-    """Check ``X``, ``Y`` and ``loss`` with the network's own messages; return float arrays.
-
-    ``Y`` of shape ``(m,)`` (accepted by a network with one output) becomes ``(m, 1)``.
-    """
-    _check_network(network)
-    network.cost(X, Y, loss)  # raises with the network's messages if anything is wrong
-    X = as_float_array(X, "X")
-    return X, as_float_array(Y, "Y").reshape(X.shape[0], -1)
+from .network import MLP, Gradients, check_batch
 
 
 # Per-sample gradients and their mean ---------------------------------------------------------
@@ -105,7 +91,7 @@ def per_sample_gradients(
     PerSampleGradients
         One loss and one gradient per sample, stacked along a first axis of length ``m``.
     """
-    X, Y = _checked_batch(network, X, Y, loss)
+    _, X, Y = check_batch(network, X, Y, loss)
     runs = [network.cost_and_gradients(X[i : i + 1], Y[i : i + 1], loss) for i in range(len(X))]
     layers = range(network.num_layers)
     return PerSampleGradients(
@@ -218,7 +204,7 @@ def compare_per_sample_mean_with_vectorized(
     time, the vectorised method :math:`\frac1m \Delta^{[l]\top} A^{[l-1]}` in one matrix product.
     They agree to rounding error.
     """
-    X, Y = _checked_batch(network, X, Y, loss)
+    _, X, Y = check_batch(network, X, Y, loss)
     _, vectorised = network.cost_and_gradients(X, Y, loss)
     return compare_gradients(vectorised, mean_gradient(per_sample_gradients(network, X, Y, loss)))
 
@@ -286,7 +272,7 @@ def gradient_averaging_first(
                 f"averaged names unknown factor {factor!r}; expected some of "
                 + ", ".join(repr(name) for name in FACTORS)
             )
-    X, Y = _checked_batch(network, X, Y, loss)
+    _, X, Y = check_batch(network, X, Y, loss)
     m = X.shape[0]
     forward = network.forward(X)
     slopes = [
@@ -379,7 +365,7 @@ def summed_cost_and_gradients(
     :math:`m` times smaller (:func:`learning_rate_for_sum`) to take the same steps. The returned
     ``deltas`` are the per-sample :math:`\delta^{[l](i)}`, as always.
     """
-    X, Y = _checked_batch(network, X, Y, loss)
+    _, X, Y = check_batch(network, X, Y, loss)
     cost, grads = network.cost_and_gradients(X, Y, loss)
     return X.shape[0] * cost, _scaled(grads, float(X.shape[0]))
 
@@ -548,6 +534,7 @@ def train_minibatch_gradient_descent(
     Y_validation: np.ndarray | None = None,
     reduction: str = "mean",
     drop_last: bool = False,
+    on_epoch: Callable[[MLP], None] | None = None,
 ) -> TrainingHistory:
     r"""Mini-batch gradient descent on a copy of ``network``.
 
@@ -585,13 +572,17 @@ def train_minibatch_gradient_descent(
         Step along the gradient of the batch's mean loss (the book's :math:`J`) or of its sum.
     drop_last : bool
         Skip a smaller last batch in each epoch.
+    on_epoch : callable, optional
+        Called with the network being trained before the first step and after each epoch, to
+        record more than the cost (chapter 7's :func:`backproplib.training.train` records
+        accuracies this way). It must not change the network.
 
     Returns
     -------
     TrainingHistory
         The trained copy and the cost :math:`J` per epoch.
     """
-    X, Y = _checked_batch(network, X, Y, loss)
+    _, X, Y = check_batch(network, X, Y, loss)
     check_positive_number(learning_rate, "learning_rate")
     check_positive_number(epochs, "epochs", integer=True)
     check_positive_number(batch_size, "batch_size", integer=True)
@@ -607,9 +598,13 @@ def train_minibatch_gradient_descent(
     has_validation = X_validation is not None
     if has_validation:
         network.cost(X_validation, Y_validation, loss)  # checks them with the network's messages
+    if on_epoch is not None and not callable(on_epoch):
+        raise TypeError(f"on_epoch must be a function of the network, got {type(on_epoch).__name__}")
     model = network.copy()
     train_costs = [model.cost(X, Y, loss)]
     validation_costs = [model.cost(X_validation, Y_validation, loss)] if has_validation else []
+    if on_epoch is not None:
+        on_epoch(model)
     steps = 0
     for _ in range(int(epochs)):
         for batch in minibatches(X, Y, batch_size, rng, drop_last=drop_last):
@@ -621,4 +616,6 @@ def train_minibatch_gradient_descent(
         train_costs.append(model.cost(X, Y, loss))
         if has_validation:
             validation_costs.append(model.cost(X_validation, Y_validation, loss))
+        if on_epoch is not None:
+            on_epoch(model)
     return TrainingHistory(model, train_costs, validation_costs, steps)

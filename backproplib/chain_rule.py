@@ -33,18 +33,10 @@ import numpy as np
 from ._checks import as_float_array, check_ndim, check_positive_number, check_shape
 from .activations import get_activation
 from .losses import get_loss
-from .network import MLP
+from .network import MLP, check_network
 
 # --------------------------------------------------------------------------------------------
 # input checks and the forward pass of one sample (shared with backproplib.downstream)
-
-
-def _check_network(network: Any) -> MLP:
-    if not isinstance(network, MLP):
-        raise TypeError(
-            f"network must be a backproplib.network.MLP, got {type(network).__name__}"
-        )
-    return network
 
 
 def _check_loss(network: MLP, loss: Any) -> str:
@@ -61,7 +53,7 @@ def _check_sample(
     network: Any, x: Any, y: Any, loss: Any
 ) -> tuple[MLP, np.ndarray, np.ndarray, str]:
     """Check one sample ``(x, y)`` against ``network`` and ``loss``; return them as arrays."""
-    network = _check_network(network)
+    network = check_network(network)
     n_inputs, n_outputs = network.layer_sizes[0], network.layer_sizes[-1]
     x = as_float_array(x, "x")
     y = as_float_array(y, "y")
@@ -156,7 +148,7 @@ def forward_one_sample(network: MLP, x: np.ndarray) -> SampleForwardPass:
     SampleForwardPass
         ``weighted_inputs[l]`` is :math:`z^{[l]}` and ``activations[l]`` is :math:`a^{[l]}`.
     """
-    network = _check_network(network)
+    network = check_network(network)
     x = as_float_array(x, "x")
     n_inputs = network.layer_sizes[0]
     check_ndim(x, 1, "x", f"Expected shape ({n_inputs},): one sample is a 1-D vector")

@@ -22,7 +22,7 @@ from typing import Callable
 import numpy as np
 
 from ._checks import as_float_array, check_positive_number, check_same_shape
-from .network import MLP, Gradients
+from .network import MLP, Gradients, check_batch
 
 
 def numerical_derivative(
@@ -88,9 +88,7 @@ def numerical_gradients(
         Shaped like :meth:`backproplib.network.MLP.cost_and_gradients`'s; ``deltas`` is empty
         (finite differences do not see them).
     """
-    if not isinstance(network, MLP):
-        raise TypeError(f"network must be a backproplib.network.MLP, got {type(network).__name__}")
-    network.cost(X, Y, loss)  # checks X, Y and loss once, with the network's own messages
+    check_batch(network, X, Y, loss)  # once, with the network's own messages
     names = network.activation_names
 
     def cost_with(layer: int, kind: str) -> Callable[[np.ndarray], float]:

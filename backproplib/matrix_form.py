@@ -20,7 +20,7 @@ import numpy as np
 from ._checks import as_float_array, check_ndim, check_positive_number, check_shape
 from .activations import _softmax, get_activation
 from .losses import get_loss
-from .network import MLP, Gradients
+from .network import MLP, Gradients, check_batch, check_network
 
 #: Losses whose output error collapses to :math:`a - y` with the matching output activation.
 _COLLAPSING_LOSSES = {"binary_cross_entropy": "sigmoid", "cross_entropy": "softmax"}
@@ -28,12 +28,6 @@ _COLLAPSING_LOSSES = {"binary_cross_entropy": "sigmoid", "cross_entropy": "softm
 
 # --------------------------------------------------------------------------------------------
 # input checks
-
-
-def _check_network(network: Any) -> MLP:
-    if not isinstance(network, MLP):
-        raise TypeError(f"network must be a backproplib.network.MLP, got {type(network).__name__}")
-    return network
 
 
 def _check_vector(value: Any, name: str) -> np.ndarray:
@@ -51,22 +45,13 @@ def _check_batch_matrix(value: Any, name: str) -> np.ndarray:
 
 
 def _check_sample(network: Any, x: Any, y: Any, loss: Any) -> tuple[MLP, np.ndarray, np.ndarray]:
-    network = _check_network(network)
+    network = check_network(network)
     x = _check_vector(x, "x")
     y = _check_vector(y, "y")
     check_shape(x, (network.layer_sizes[0],), "x", "One sample has one entry per network input")
     check_shape(y, (network.layer_sizes[-1],), "y", "One target has one entry per output node")
     network.cost(x.reshape(1, -1), y.reshape(1, -1), loss)  # checks the loss with its messages
     return network, x, y
-
-
-def _checked_rows(network: Any, X: Any, Y: Any, loss: Any) -> tuple[MLP, np.ndarray, np.ndarray]:
-    """Check a batch (samples as rows) with the network's own messages; ``Y`` becomes 2-D."""
-    network = _check_network(network)
-    network.cost(X, Y, loss)
-    X = as_float_array(X, "X")
-    Y = as_float_array(Y, "Y").reshape(X.shape[0], -1)
-    return network, X, Y
 
 
 # --------------------------------------------------------------------------------------------
@@ -495,7 +480,7 @@ def backpropagate_samples_as_rows(
         :meth:`~backproplib.network.MLP.cost_and_gradients`; ``deltas[l - 1]`` is
         :math:`\Delta^{[l]}`, shape ``(m, n_l)``.
     """
-    network, X, Y = _checked_rows(network, X, Y, loss)
+    network, X, Y = check_batch(network, X, Y, loss)
     names = network.activation_names
     m = X.shape[0]
     weighted_inputs, activations = [], [X]
@@ -553,7 +538,7 @@ def backpropagate_samples_as_columns(
         ``weights`` and ``biases`` with the parameters' shapes (the same as with rows);
         ``deltas[l - 1]`` is :math:`\Delta^{[l]}` **in the column layout**, shape ``(n_l, m)``.
     """
-    network = _check_network(network)
+    network = check_network(network)
     X_columns = as_float_array(X_columns, "X_columns")
     Y_columns = as_float_array(Y_columns, "Y_columns")
     n_inputs, n_outputs = network.layer_sizes[0], network.layer_sizes[-1]
@@ -630,7 +615,7 @@ def gradients_by_loops(network: MLP, X: np.ndarray, Y: np.ndarray, loss: str) ->
         Like :meth:`~backproplib.network.MLP.cost_and_gradients`; ``deltas[l - 1]`` has one row
         per sample.
     """
-    network, X, Y = _checked_rows(network, X, Y, loss)
+    network, X, Y = check_batch(network, X, Y, loss)
     names = network.activation_names
     sizes = network.layer_sizes
     L = network.num_layers

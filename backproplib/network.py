@@ -369,9 +369,7 @@ class MLP:
             ``"squared_error"`` (:math:`\\sum_j (a_j - y_j)^2` per sample) or
             ``"binary_cross_entropy"`` (needs a sigmoid output layer).
         """
-        X = self._check_inputs(X)
-        Y = self._check_targets(Y, X.shape[0])
-        self._check_loss(loss, Y)
+        _, X, Y = check_batch(self, X, Y, loss)
         return self._cost(self._forward(X), Y, loss)
 
     def backward(self, forward_pass: ForwardPass, Y: np.ndarray, loss: str) -> Gradients:
@@ -446,9 +444,7 @@ class MLP:
             ``grads.weights[l - 1]`` and ``grads.biases[l - 1]`` have the shapes of
             :math:`W^{[l]}` and :math:`b^{[l]}`.
         """
-        X = self._check_inputs(X)
-        Y = self._check_targets(Y, X.shape[0])
-        self._check_loss(loss, Y)
+        _, X, Y = check_batch(self, X, Y, loss)
         forward_pass = self._forward(X)
         return self._cost(forward_pass, Y, loss), self.backward(forward_pass, Y, loss)
 
@@ -480,3 +476,26 @@ class MLP:
     def copy(self) -> "MLP":
         """An independent copy of the network."""
         return MLP(self.weights, self.biases, self.activation_names)
+
+
+def check_network(network: object) -> MLP:
+    """Return ``network`` if it is an :class:`MLP`; raise ``TypeError`` naming what it is otherwise."""
+    if not isinstance(network, MLP):
+        raise TypeError(f"network must be a backproplib.network.MLP, got {type(network).__name__}")
+    return network
+
+
+def check_batch(
+    network: object, X: np.ndarray, Y: np.ndarray, loss: str
+) -> tuple[MLP, np.ndarray, np.ndarray]:
+    """Check a network, a batch and a loss together, with the network's own messages.
+
+    Returns the network, ``X`` as a floating array of shape ``(m, n_0)`` and ``Y`` as one of shape
+    ``(m, n_L)`` (a ``Y`` of shape ``(m,)`` is accepted when ``n_L = 1``). Nothing is copied or
+    modified. Every function that takes ``(network, X, Y, loss)`` checks them here.
+    """
+    network = check_network(network)
+    X = network._check_inputs(X)
+    Y = network._check_targets(Y, X.shape[0])
+    network._check_loss(loss, Y)
+    return network, X, Y

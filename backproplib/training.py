@@ -7,14 +7,15 @@ elsewhere (:func:`one_hot`). Its prediction is the class of the largest output,
 :math:`\hat c = c` (:func:`accuracy`).
 
 :func:`train` runs mini-batch gradient descent: every epoch shuffles the training set with a seeded
-generator, cuts it into mini-batches (``backproplib.batch.minibatches``), and for every
+generator, cuts it into mini-batches, and for every
 mini-batch :math:`B` takes the step
 
 .. math:: W^{[l]} \leftarrow W^{[l]} - \eta\, \frac{\partial J_B}{\partial W^{[l]}}, \qquad
           J_B = \frac{1}{|B|} \sum_{i \in B} L^{(i)},
 
-and the same for the biases. After every epoch it records the cost and the accuracy on the
-training set and, if one is given, on a validation set.
+and the same for the biases. It is chapter 5's loop,
+:func:`backproplib.batch.train_minibatch_gradient_descent`, which also records the accuracy on
+the training set and, if one is given, on a validation set after every epoch.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._checks import as_float_array, check_ndim, check_positive_number
-from .batch import minibatches
+from .batch import train_minibatch_gradient_descent
 from .network import MLP
 
 
@@ -240,45 +241,22 @@ def train(
     TrainingCurves
         The trained copy and the loss and accuracy curves.
     """
-    if not isinstance(network, MLP):
-        raise TypeError(f"network must be a backproplib.network.MLP, got {type(network).__name__}")
-    network.cost(X, Y, loss)  # checks X, Y and loss with the network's messages
-    check_positive_number(learning_rate, "learning_rate")
-    check_positive_number(epochs, "epochs", integer=True)
-    check_positive_number(batch_size, "batch_size", integer=True)
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(
-            "rng must be a numpy.random.Generator such as np.random.default_rng(0), "
-            f"got {type(rng).__name__}"
-        )
-    if (X_validation is None) != (Y_validation is None):
-        raise ValueError(
-            "X_validation and Y_validation must be given together (or both left out), got "
-            f"X_validation={'None' if X_validation is None else 'an array'} and "
-            f"Y_validation={'None' if Y_validation is None else 'an array'}"
-        )
-    has_validation = X_validation is not None
-    if has_validation:
-        network.cost(X_validation, Y_validation, loss)
+    accuracies: dict[str, list[float]] = {"train": [], "validation": []}
 
-    model = network.copy()
-    curves: dict[str, list[float]] = {"train_losses": [], "validation_losses": [],
-                                      "train_accuracies": [], "validation_accuracies": []}
+    def record_accuracies(model: MLP) -> None:
+        accuracies["train"].append(accuracy(model.predict(X), Y))
+        if X_validation is not None:
+            accuracies["validation"].append(accuracy(model.predict(X_validation), Y_validation))
 
-    def record() -> None:
-        curves["train_losses"].append(model.cost(X, Y, loss))
-        curves["train_accuracies"].append(accuracy(model.predict(X), Y))
-        if has_validation:
-            curves["validation_losses"].append(model.cost(X_validation, Y_validation, loss))
-            curves["validation_accuracies"].append(
-                accuracy(model.predict(X_validation), Y_validation))
-
-    record()
-    steps = 0
-    for _ in range(int(epochs)):
-        for batch in minibatches(X, Y, int(batch_size), rng):
-            _, grads = model.cost_and_gradients(batch.X, batch.Y, loss)
-            model.apply_gradients(grads, learning_rate)
-            steps += 1
-        record()
-    return TrainingCurves(network=model, steps=steps, **curves)
+    history = train_minibatch_gradient_descent(
+        network, X, Y, loss, learning_rate, epochs, batch_size, rng,
+        X_validation=X_validation, Y_validation=Y_validation, on_epoch=record_accuracies,
+    )
+    return TrainingCurves(
+        network=history.network,
+        train_losses=history.train_costs,
+        validation_losses=history.validation_costs,
+        train_accuracies=accuracies["train"],
+        validation_accuracies=accuracies["validation"],
+        steps=history.steps,
+    )

@@ -704,3 +704,20 @@ def test_one_output_network_accepts_1d_targets():
     assert_pairs_close(batch.mean_gradient(per_sample), expected, rtol=1e-8)
     epoch = list(batch.minibatches(X, y, 2, rng))
     assert [b.Y.shape for b in epoch] == [(2,), (2,), (1,)]
+
+
+def test_on_epoch_sees_the_network_before_training_and_after_every_epoch():
+    from backproplib.batch import train_minibatch_gradient_descent
+    from backproplib.network import MLP
+
+    rng = np.random.default_rng(0)
+    network = MLP.random([2, 3, 1], ["tanh", "sigmoid"], rng)
+    X, Y = rng.normal(size=(10, 2)), rng.uniform(size=(10, 1))
+    seen = []
+    history = train_minibatch_gradient_descent(
+        network, X, Y, "squared_error", 0.5, 3, 4, np.random.default_rng(1),
+        on_epoch=lambda model: seen.append(model.cost(X, Y, "squared_error")))
+    assert seen == history.train_costs and len(seen) == 4
+    with pytest.raises(TypeError, match="on_epoch must be a function of the network, got int"):
+        train_minibatch_gradient_descent(network, X, Y, "squared_error", 0.5, 3, 4,
+                                         np.random.default_rng(1), on_epoch=3)

@@ -62,3 +62,29 @@ def reference_softmax_cost(weights, biases, activations, X, Y, loss):
     else:
         per_sample = anp.sum((probabilities - Y) ** 2, axis=1)
     return anp.mean(per_sample)
+
+
+def sigmoid(z):
+    """The logistic function written out, for hand computations in the tests."""
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def sigmoid_slope(z):
+    """Its derivative at z, written out from the quotient rule (not as a(1 - a))."""
+    return np.exp(-z) / (1.0 + np.exp(-z)) ** 2
+
+
+def running_example_by_hand():
+    """The running example's sample pushed through by hand: (example, W1, W2, B1, B2, x, y,
+    Z1, A1, Z2, A2), with one sample as a column vector and no backproplib code in the pass."""
+    from backproplib.running_example import running_example
+
+    example = running_example()
+    W1, W2 = example.network.weights
+    B1, B2 = example.network.biases
+    x, y = example.x, example.y
+    Z1 = W1 @ x + B1
+    A1 = sigmoid(Z1)
+    Z2 = W2 @ A1 + B2
+    A2 = sigmoid(Z2)
+    return example, W1, W2, B1, B2, x, y, Z1, A1, Z2, A2

@@ -4,8 +4,6 @@ multiplication counts against their closed form, input errors, and the numbers c
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 
 import autograd.numpy as anp
 import numpy as np
@@ -21,9 +19,9 @@ from backproplib.gradcheck import numerical_derivative, relative_error
 from backproplib.network import MLP
 from backproplib.running_example import running_example
 
+from .notebook_outputs import stored_text
 from .reference import REFERENCE_ACTIVATIONS, reference_cost, reference_softmax_cost
 
-NOTEBOOK = Path(__file__).resolve().parent.parent / "book" / "08_reverse_mode_autodiff.ipynb"
 
 
 # ------------------------------------------------------------------------------------------
@@ -601,13 +599,7 @@ def test_the_callers_arrays_are_never_changed():
 
 @pytest.fixture(scope="module")
 def printed() -> str:
-    notebook = json.loads(NOTEBOOK.read_text())
-    texts = []
-    for cell in notebook["cells"]:
-        for output in cell.get("outputs", []):
-            texts.append("".join(output.get("text", "")))
-            texts.append("".join(output.get("data", {}).get("text/plain", "")))
-    return "\n".join(texts)
+    return stored_text("08_reverse_mode_autodiff")
 
 
 def as_printed(array) -> str:

@@ -4,8 +4,6 @@ differences and the buggy backward passes written again from their definitions."
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 
 import autograd.numpy as anp
 import numpy as np
@@ -16,9 +14,9 @@ from backproplib.exercises import appendix_c
 from backproplib.network import MLP
 from backproplib.running_example import running_example
 
+from .notebook_outputs import stored_text
 from .reference import reference_cost
 
-NOTEBOOK = Path(__file__).resolve().parent.parent / "book" / "C_gradient_checking.ipynb"
 
 # ------------------------------------------------------------------------------ C.1
 
@@ -134,10 +132,7 @@ def test_c_3_unknown_answer():
 
 @pytest.fixture(scope="module")
 def printed() -> str:
-    notebook = json.loads(NOTEBOOK.read_text())
-    return "\n".join("".join(output.get("text", "")) + "".join(
-        output.get("data", {}).get("text/plain", ""))
-        for cell in notebook["cells"] for output in cell.get("outputs", []))
+    return stored_text("C_gradient_checking")
 
 
 def describe(error):

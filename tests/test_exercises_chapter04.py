@@ -11,27 +11,11 @@ import numpy as np
 import pytest
 
 from backproplib.exercises import chapter04
-from backproplib.running_example import running_example
 
-from .reference import reference_gradients
-
-
-def sigmoid(z):
-    return 1.0 / (1.0 + np.exp(-z))
+from .reference import reference_gradients, running_example_by_hand, sigmoid, sigmoid_slope
 
 
-def sigmoid_slope(z):
-    return np.exp(-z) / (1.0 + np.exp(-z)) ** 2
-
-
-EXAMPLE = running_example()
-W1, W2 = EXAMPLE.network.weights
-B1, B2 = EXAMPLE.network.biases
-X, Y = EXAMPLE.x, EXAMPLE.y
-Z1 = W1 @ X + B1
-A1 = sigmoid(Z1)
-Z2 = W2 @ A1 + B2
-A2 = sigmoid(Z2)
+EXAMPLE, W1, W2, B1, B2, X, Y, Z1, A1, Z2, A2 = running_example_by_hand()
 DELTA2 = 2 * (A2 - Y) * sigmoid_slope(Z2)
 
 # dC0/da_2^[1] and its wrong versions (node k = 2 of layer 1, numpy index 1)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import re
 from pathlib import Path
 
 import autograd.numpy as anp
@@ -18,6 +16,7 @@ from backproplib.gradcheck import numerical_derivative, relative_error
 from backproplib.network import MLP
 from backproplib.running_example import running_example
 
+from .notebook_outputs import numbers_after, stored_lines
 from .reference import (
     REFERENCE_ACTIVATIONS,
     reference_cost,
@@ -407,27 +406,6 @@ def sample_loss_reference(W1, b1, W2, b2, x, y):
     return anp.sum((sigmoid(anp.dot(W2, a1) + b2) - y) ** 2)
 
 
-def stored_lines(notebook_name: str) -> list[str]:
-    notebook = json.loads((ROOT / "book" / f"{notebook_name}.ipynb").read_text())
-    lines = []
-    for cell in notebook["cells"]:
-        if "nbval-ignore-output" in cell["metadata"].get("tags", []):
-            continue
-        for output in cell.get("outputs", []):
-            text = "".join(output.get("text", "")) + "".join(
-                output.get("data", {}).get("text/plain", ""))
-            lines += text.splitlines()
-    return lines
-
-
-def numbers_after(lines: list[str], prefix: str, count: int) -> np.ndarray:
-    """The first ``count`` decimal numbers printed after the first line starting with ``prefix``."""
-    starts = [index for index, line in enumerate(lines) if line.startswith(prefix)]
-    assert starts, f"no stored output line starts with {prefix!r}"
-    text = " ".join([lines[starts[0]][len(prefix):]] + lines[starts[0] + 1:])
-    values = re.findall(r"-?\d+\.\d*(?:e[-+]?\d+)?", text)
-    assert len(values) >= count, f"fewer than {count} numbers after {prefix!r}"
-    return np.array([float(value) for value in values[:count]])
 
 
 def printed_equals(printed: np.ndarray, expected: np.ndarray) -> bool:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -21,6 +20,7 @@ from backproplib import training
 from backproplib.gradcheck import numerical_gradients, relative_error
 from backproplib.network import MLP
 
+from .notebook_outputs import markdown_text, numbers_after, stored_lines
 from .reference import reference_softmax_cost
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -277,26 +277,6 @@ def test_digits_training_reaches_the_accuracy_bar():
     assert curves.steps == 40 * 43
 
 
-def stored_lines(notebook_name: str) -> list[str]:
-    notebook = json.loads((ROOT / "book" / f"{notebook_name}.ipynb").read_text())
-    lines = []
-    for cell in notebook["cells"]:
-        if "nbval-ignore-output" in cell["metadata"].get("tags", []):
-            continue
-        for output in cell.get("outputs", []):
-            text = "".join(output.get("text", "")) + "".join(
-                output.get("data", {}).get("text/plain", ""))
-            lines += text.splitlines()
-    return lines
-
-
-def numbers_after(lines: list[str], prefix: str, count: int) -> np.ndarray:
-    starts = [index for index, line in enumerate(lines) if line.startswith(prefix)]
-    assert starts, f"no stored output line starts with {prefix!r}"
-    text = " ".join([lines[starts[0]][len(prefix):]] + lines[starts[0] + 1:])
-    values = re.findall(r"-?\d+\.\d*(?:e[-+]?\d+)?", text)
-    assert len(values) >= count
-    return np.array([float(value) for value in values[:count]])
 
 
 def test_chapter_7_output_error_of_softmax_and_cross_entropy():
@@ -397,11 +377,6 @@ def test_chapter_7_learning_rate_3_fails_at_chance_as_the_prose_says():
     assert accuracy == "0.100"  # one digit in ten: chance
     assert f"its test accuracy, {accuracy}, is chance" in markdown_text("07_training_end_to_end")
 
-
-def markdown_text(notebook_name: str) -> str:
-    notebook = json.loads((ROOT / "book" / f"{notebook_name}.ipynb").read_text())
-    return " ".join(" ".join("".join(cell["source"]).split())
-                    for cell in notebook["cells"] if cell["cell_type"] == "markdown")
 
 
 def test_chapter_7_why_cross_entropy_squared_error_saturates():

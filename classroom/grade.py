@@ -189,10 +189,9 @@ def grade_submission(submission: Submission, exercises: Sequence[Exercise], sett
             grade.notes.append(f"timed out after {settings.timeout:g} s, not graded "
                                "(an endless loop that ignores interrupts?)")
             return grade
-        if not run.result:
-            tail = " ".join(run.log.strip().splitlines()[-1:])[:200]
-            grade.notes.append("the notebook could not be run, not graded"
-                               + (f" ({tail})" if tail else ""))
+        if not run.result:  # its log is the student's to write: not shown
+            grade.notes.append("the notebook could not be run, not graded (its process ended "
+                               "before handing out its answers)")
             return grade
         notebook = judge(grade, run.result, exercises, settings.cell_timeout)
         if executed is not None and notebook is not None:

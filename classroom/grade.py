@@ -161,7 +161,7 @@ def job_for(exercises: Sequence[Exercise], settings: Settings, keep_executed: bo
     """What the worker in every sandbox is told: the check calls and the time limits."""
     return {"exercises": [[e.number, e.module, e.function, e.arguments] for e in exercises],
             "cell_timeout": settings.cell_timeout, "check_timeout": settings.check_timeout,
-            "keep_executed": keep_executed}
+            "keep_executed": keep_executed, "result_bytes": settings.limits.result_bytes}
 
 
 def grade_submission(submission: Submission, exercises: Sequence[Exercise], settings: Settings,

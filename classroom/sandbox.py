@@ -236,6 +236,7 @@ class _ControlGroup:
 
     def __init__(self, limits: Limits) -> None:
         self.folders: list[Path] = []
+        self.procs_files: list[str] = []
         if os.geteuid() != 0:
             return  # RLIMIT_NPROC applies to an ordinary user
         name = f"classroom-grade-{os.getpid()}-{threading.get_ident()}"
@@ -257,18 +258,23 @@ class _ControlGroup:
                         (folder / key).write_text(value)
             except OSError:
                 continue
-
-    @property
-    def active(self) -> bool:
-        return any((folder / "pids.max").exists() for folder in self.folders)
+        self.procs_files = [str(folder / "cgroup.procs") for folder in self.folders]
 
     def join(self) -> None:
-        """Move the calling process (the child about to exec bwrap) into the group."""
-        for folder in self.folders:
+        """Move the calling process (the child about to exec bwrap) into the group.
+
+        Runs between fork and exec: plain system calls only.
+        """
+        for path in self.procs_files:
             try:
-                (folder / "cgroup.procs").write_text(str(os.getpid()))
+                descriptor = os.open(path, os.O_WRONLY)
+            except OSError:
+                continue
+            try:
+                os.write(descriptor, b"0")  # 0: the writing process itself
             except OSError:
                 pass
+            os.close(descriptor)
 
     def remove(self) -> None:
         for folder in self.folders:

@@ -17,4 +17,6 @@ walks through the whole workflow.
   out its answers as data
 - :mod:`classroom.answers` - answers as plain data, and functions as recorded calls
 - :mod:`classroom.verdicts` - the trusted checks, run on that data
+- :mod:`classroom.gradescope` - writes a Gradescope autograder; :mod:`classroom.autograder` runs
+  in its container
 """

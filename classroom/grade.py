@@ -97,9 +97,12 @@ class Settings:
     check_timeout: float = 10.0
     limits: sandbox.Limits = sandbox.Limits()
     trusted: bool = False
+    #: ``(uid, gid)`` of an unprivileged user that runs the submissions (a grader run as root in
+    #: a container of its own, see classroom.autograder); ``None``: the grader's own user.
+    run_as: tuple[int, int] | None = None
 
 
-def _folder_submission(entry: Path, chapter_file: str) -> Submission:
+def folder_submission(entry: Path, chapter_file: str) -> Submission:
     notebooks = sorted(path for path in entry.rglob("*.ipynb")
                        if ".ipynb_checkpoints" not in path.parts and not path.is_symlink()
                        and path.is_file())
@@ -129,7 +132,7 @@ def find_submissions(folder: Path, chapter_file: str) -> list[Submission]:
         elif entry.is_file() and entry.suffix == ".ipynb":
             submission = Submission(entry.stem, entry)
         elif entry.is_dir():
-            submission = _folder_submission(entry, chapter_file)
+            submission = folder_submission(entry, chapter_file)
         else:
             student = entry.stem if entry.stem and entry.stem not in submissions else entry.name
             submission = Submission(student, None, f"not a notebook ({entry.name})")
@@ -174,6 +177,8 @@ def grade_submission(submission: Submission, exercises: Sequence[Exercise], sett
         grade.notes.append(problem if problem.startswith("not graded") else f"not graded: {problem}")
         return grade
     scratch = Path(tempfile.mkdtemp(prefix="grade_"))
+    if settings.run_as is not None:
+        os.chown(scratch, *settings.run_as)
     try:
         if submission.notebook.stat().st_size > MAX_NOTEBOOK_BYTES:
             grade.notes.append(f"not graded: the notebook is larger than "
@@ -182,9 +187,11 @@ def grade_submission(submission: Submission, exercises: Sequence[Exercise], sett
         copy = scratch / "submission.ipynb"
         shutil.copyfile(submission.notebook, copy, follow_symlinks=False)
         copy.chmod(0o444)
-        run = (sandbox.run_unsandboxed(staging, copy, settings.timeout, settings.limits)
+        run = (sandbox.run_unsandboxed(staging, copy, settings.timeout, settings.limits,
+                                       settings.run_as)
                if settings.trusted else
-               sandbox.run_sandboxed(staging, copy, settings.timeout, settings.limits, hidden))
+               sandbox.run_sandboxed(staging, copy, settings.timeout, settings.limits, hidden,
+                                     settings.run_as))
         if run.timed_out:
             grade.notes.append(f"timed out after {settings.timeout:g} s, not graded "
                                "(an endless loop that ignores interrupts?)")

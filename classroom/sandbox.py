@@ -312,9 +312,34 @@ def _read_capped(stream, cap: int, into: list[bytes]) -> None:
         total += len(chunk)
 
 
+def _kill_user(uid: int) -> None:
+    """Kill every process of user ``uid`` (a user that exists only to run submissions)."""
+    for _ in range(20):
+        found = False
+        for status in Path("/proc").glob("[0-9]*/status"):
+            try:
+                lines = status.read_text().splitlines()
+            except OSError:
+                continue
+            real_uid = next((line.split()[1] for line in lines if line.startswith("Uid:")), None)
+            if real_uid == str(uid):
+                found = True
+                try:
+                    os.kill(int(status.parent.name), signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
+        if not found:
+            return
+        threading.Event().wait(0.05)
+
+
 def run_command(command: Callable[[int], list[str]], timeout: float, limits: Limits,
-                control_group: bool = True) -> SandboxRun:
-    """Run ``command(fd)``, ``fd`` the result pipe; kill it all after ``timeout`` seconds."""
+                control_group: bool = True, run_as: tuple[int, int] | None = None) -> SandboxRun:
+    """Run ``command(fd)``, ``fd`` the result pipe; kill it all after ``timeout`` seconds.
+
+    ``run_as``: ``(uid, gid)`` of an unprivileged user to run it as (the grader runs as root);
+    every process of that user is killed at the end.
+    """
     result_read, result_write = os.pipe()
     group = _ControlGroup(limits) if control_group else None
 
@@ -322,11 +347,12 @@ def run_command(command: Callable[[int], list[str]], timeout: float, limits: Lim
         if group is not None:
             group.join()
 
+    user = {} if run_as is None else {"user": run_as[0], "group": run_as[1], "extra_groups": []}
     try:
         process = subprocess.Popen(
             command(result_write), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT, pass_fds=(result_write,), preexec_fn=prepare_child,
-            start_new_session=True)
+            start_new_session=True, **user)
     except BaseException:
         os.close(result_read)
         os.close(result_write)
@@ -352,6 +378,8 @@ def run_command(command: Callable[[int], list[str]], timeout: float, limits: Lim
         except (ProcessLookupError, PermissionError):
             pass
         process.wait()
+        if run_as is not None and run_as[0] != os.getuid():
+            _kill_user(run_as[0])
         if group is not None:
             group.remove()
         for reader in readers:
@@ -362,16 +390,23 @@ def run_command(command: Callable[[int], list[str]], timeout: float, limits: Lim
 
 
 def run_sandboxed(staging: Staging, notebook_copy: Path, timeout: float, limits: Limits,
-                  hidden: Sequence[Path] = ()) -> SandboxRun:
+                  hidden: Sequence[Path] = (), run_as: tuple[int, int] | None = None) -> SandboxRun:
     """Run the worker on ``notebook_copy`` inside a sandbox of its own."""
     arguments = bwrap_arguments(staging, notebook_copy, limits, hidden)
     return run_command(lambda fd: arguments + worker_command(f"{INSIDE_GRADER}/lib", fd, limits),
-                       timeout, limits)
+                       timeout, limits, run_as=run_as)
 
 
-def run_unsandboxed(staging: Staging, notebook_copy: Path, timeout: float, limits: Limits) -> SandboxRun:
-    """``--trusted``: the same worker in a process of its own, with no sandbox (trusted notebooks)."""
-    home = Path(tempfile.mkdtemp(prefix="grade_trusted_"))
+def run_unsandboxed(staging: Staging, notebook_copy: Path, timeout: float, limits: Limits,
+                    run_as: tuple[int, int] | None = None) -> SandboxRun:
+    """The same worker in a process of its own, without a sandbox.
+
+    For ``--trusted`` (notebooks you trust), and for containers that cannot start a sandbox,
+    where ``run_as`` names the unprivileged user that runs it (see ``classroom.autograder``).
+    """
+    home = Path(tempfile.mkdtemp(prefix="grade_home_"))
+    if run_as is not None:
+        os.chown(home, *run_as)
     try:
         environment = {"HOME": str(home), "TMPDIR": str(home), "PATH": os.environ.get("PATH", ""),
                        "PYTHONPATH": str(staging.folder / "lib"), "PYTHONDONTWRITEBYTECODE": "1",
@@ -381,12 +416,12 @@ def run_unsandboxed(staging: Staging, notebook_copy: Path, timeout: float, limit
         prefix = ["env", "-i", *[f"{key}={value}" for key, value in environment.items()]]
         lib = str(staging.folder / "lib")
         return run_command(lambda fd: prefix + worker_command(lib, fd, limits), timeout, limits,
-                           control_group=False)
+                           control_group=run_as is not None, run_as=run_as)
     finally:
         shutil.rmtree(home, ignore_errors=True)
 
 
-def check_available() -> None:
+def check_available(run_as: tuple[int, int] | None = None) -> None:
     """Start a tiny sandbox; raise :class:`SandboxUnavailable` (saying why and how to fix) if not."""
     bwrap = _which_bwrap()
     if not sys.platform.startswith("linux"):
@@ -395,7 +430,8 @@ def check_available() -> None:
     probe = [bwrap, *_system_arguments(), "--proc", "/proc", "--dev", "/dev", "--unshare-all",
              "--die-with-parent", "--new-session", "--uid", "1000", "--gid", "1000", "true"]
     try:
-        completed = subprocess.run(probe, capture_output=True, text=True, timeout=30)
+        user = {} if run_as is None else {"user": run_as[0], "group": run_as[1], "extra_groups": []}
+        completed = subprocess.run(probe, capture_output=True, text=True, timeout=30, **user)
     except (OSError, subprocess.TimeoutExpired) as error:
         raise SandboxUnavailable(f"bubblewrap could not start: {error}") from None
     if completed.returncode != 0:

@@ -23,7 +23,7 @@ import nbformat
 import numpy as np
 import pytest
 
-from classroom import convention, grade, make_student_versions
+from classroom import convention, grade, gradescope, make_student_versions
 from classroom.convention import ConventionError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -606,8 +606,9 @@ def test_only_one_answers_line_with_the_nonce_counts():
 def test_every_command_of_appendix_d_is_accepted_by_its_tool():
     text = (BOOK / "D_for_instructors.md").read_text()
     commands = re.findall(r"^python -m classroom\.(\w+)((?: .*\\\n)*.*)$", text, re.M)
-    assert {name for name, _ in commands} == {"make_student_versions", "grade"}
-    parsers = {"make_student_versions": make_student_versions.build_parser(), "grade": grade.build_parser()}
+    assert {name for name, _ in commands} == {"make_student_versions", "grade", "gradescope"}
+    parsers = {"make_student_versions": make_student_versions.build_parser(), "grade": grade.build_parser(),
+               "gradescope": gradescope.build_parser()}
     for name, arguments in commands:
         parsers[name].parse_args(arguments.replace("\\\n", " ").split())
     for path in re.findall(r"book/\w+\.ipynb", text):

@@ -1,0 +1,120 @@
+"""Grade one Gradescope submission inside Gradescope's container; write ``results.json``.
+
+Gradescope runs ``run_autograder`` (written by :mod:`classroom.gradescope`) once per submission,
+as root, in a container holding ``/autograder/source`` (the unpacked autograder),
+``/autograder/submission`` (what the student uploaded) and ``/autograder/results``. This module is
+what ``run_autograder`` starts. It grades exactly as ``classroom.grade`` grades one row:
+
+- the student's notebook runs as the unprivileged user ``student`` (made by ``setup.sh``), who
+  cannot write the results folder or the autograder's source; inside a bubblewrap sandbox when the
+  container allows one (it then sees only its notebook and the Python environment), or without one
+  when it does not (many containers forbid the namespaces bubblewrap needs); in both cases every
+  process of that user is ended when the notebook is done or its time is up;
+- its answers leave as plain data, and the chapter's checks run here, in this trusted process,
+  which alone writes ``results.json``: one test per exercise (1 point each) with the check's
+  message and hint, the total score, and an overall message for a submission that could not be
+  graded (no notebook, unreadable, timed out).
+
+Environment variables (for testing the autograder outside Gradescope): ``AUTOGRADER_ROOT``
+(instead of ``/autograder``), ``AUTOGRADER_USER`` (instead of ``student``) and
+``AUTOGRADER_SANDBOX=off`` (never try bubblewrap).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pwd
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from . import sandbox
+from .convention import Exercise
+from .grade import Settings, Submission, folder_submission, grade_submission, job_for
+from .verdicts import CORRECT, Grade, new_grade
+
+
+def exercises_of(job: dict) -> list[Exercise]:
+    """The exercises named in the autograder's ``job.json``."""
+    return [Exercise(number, -1, -1, (), (), module, function, arguments)
+            for number, module, function, arguments in job["exercises"]]
+
+
+def results(grade: Grade, exercises: Sequence[Exercise], problem: str = "") -> dict:
+    """Gradescope's ``results.json`` for one graded submission."""
+    tests = []
+    for exercise in exercises:
+        status = grade.statuses[exercise.number]
+        message = grade.messages.get(exercise.number, "")
+        if not message.startswith("Exercise "):
+            message = f"Exercise {exercise.number}: {status.upper()}." + (f" {message}" if message else "")
+        tests.append({"name": f"Exercise {exercise.number}", "number": exercise.number,
+                      "score": 1.0 if status == CORRECT else 0.0, "max_score": 1.0,
+                      "status": "passed" if status == CORRECT else "failed",
+                      "output": message, "visibility": "visible"})
+    summary = problem or f"{grade.correct} of {len(exercises)} exercises correct."
+    if grade.note and not problem:
+        summary += f" Note: {grade.note}."
+    return {"score": float(grade.correct), "output": summary, "tests": tests,
+            "visibility": "visible", "stdout_visibility": "hidden"}
+
+
+def _unprivileged_user() -> tuple[int, int] | None:
+    if os.geteuid() != 0:
+        return None  # already an ordinary user: the sandbox is the only wall
+    entry = pwd.getpwnam(os.environ.get("AUTOGRADER_USER", "student"))
+    return entry.pw_uid, entry.pw_gid
+
+
+def grade_upload(root: Path) -> dict:
+    """Grade ``root/submission`` with ``root/source/job.json``; the results to write."""
+    job = json.loads((root / "source" / "job.json").read_text())
+    exercises = exercises_of(job)
+    submission = folder_submission(root / "submission", job["chapter"])
+    if submission.notebook is None:
+        grade = new_grade("submission", exercises)
+        return results(grade, exercises, f"Not graded: {submission.problem}. Upload your notebook "
+                       f"({job['chapter']}), the .ipynb file itself.")
+    run_as = _unprivileged_user()
+    sandboxed = os.environ.get("AUTOGRADER_SANDBOX") != "off"
+    if sandboxed:
+        try:
+            sandbox.check_available(run_as)
+        except sandbox.SandboxUnavailable:
+            sandboxed = False
+    if not sandboxed and run_as is None:
+        return results(new_grade("submission", exercises), exercises,
+                       "Not graded: the autograder could not isolate the notebook (no sandbox, "
+                       "and not run as root to switch to the user 'student'). Tell your "
+                       "instructor.")
+    settings = Settings(job["timeout"], job["cell_timeout"], job["check_timeout"],
+                        sandbox.Limits(cpu_seconds=int(job["timeout"]) + 10),
+                        trusted=not sandboxed, run_as=run_as)
+    with sandbox.Staging(job_for(exercises, settings, keep_executed=False)) as staging:
+        grade = grade_submission(Submission("submission", submission.notebook), exercises,
+                                 settings, staging, hidden=[root / "source", root / "results"])
+    problem = ""
+    if all(status == "not graded" for status in grade.statuses.values()):
+        problem = f"Not graded: {grade.note}."
+    return results(grade, exercises, problem)
+
+
+def main() -> int:
+    root = Path(os.environ.get("AUTOGRADER_ROOT", "/autograder"))
+    try:
+        data = grade_upload(root)
+    except Exception as error:  # the autograder itself failed: say so, do not leave no result
+        data = {"score": 0.0, "output": f"The autograder failed ({type(error).__name__}: {error}). "
+                "Tell your instructor.", "tests": [], "stdout_visibility": "hidden"}
+    out = root / "results" / "results.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = out.with_suffix(".partial")
+    partial.write_text(json.dumps(data, indent=1))
+    partial.replace(out)
+    print(data["output"])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

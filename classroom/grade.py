@@ -123,9 +123,11 @@ def find_submissions(folder: Path, chapter_file: str) -> list[Submission]:
     Raises ``ValueError`` if two entries name the same student.
     """
     submissions: dict[str, Submission] = {}
-    for entry in sorted(folder.iterdir()):
-        if entry.name in NOT_SUBMISSIONS or entry.name.startswith("._"):
-            continue
+    entries = [entry for entry in sorted(folder.iterdir())
+               if entry.name not in NOT_SUBMISSIONS and not entry.name.startswith("._")]
+    students = {entry.stem if entry.suffix == ".ipynb" else entry.name for entry in entries
+                if entry.is_dir() or entry.suffix == ".ipynb"}
+    for entry in entries:
         if entry.is_symlink():
             submission = Submission(entry.name, None, f"not graded: a symbolic link, not a "
                                     f"notebook ({entry.name})")
@@ -134,7 +136,8 @@ def find_submissions(folder: Path, chapter_file: str) -> list[Submission]:
         elif entry.is_dir():
             submission = folder_submission(entry, chapter_file)
         else:
-            student = entry.stem if entry.stem and entry.stem not in submissions else entry.name
+            free = entry.stem and entry.stem not in students and entry.stem not in submissions
+            student = entry.stem if free else entry.name
             submission = Submission(student, None, f"not a notebook ({entry.name})")
         if submission.student in submissions:
             raise ValueError(f"two submissions for student {submission.student!r} in {folder}")

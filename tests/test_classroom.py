@@ -629,3 +629,15 @@ def test_appendix_d_clones_the_repository_the_book_names():
     config = (ROOT / "_config.yml").read_text()
     url = re.search(r"^repository:\n\s+url: (\S+)", config, re.M).group(1)
     assert f"git clone {url}\n" in (BOOK / "D_for_instructors.md").read_text()
+
+
+def test_every_entry_gets_a_row_even_when_names_share_a_stem(tmp_path):
+    for name in ("alice.aaa", "bob.pdf", "bob.py", ".hidden.ipynb", ".DS_Store"):
+        (tmp_path / name).write_text("x")
+    nbformat.write(_notebook("x = 1"), tmp_path / "alice.ipynb")
+    (tmp_path / ".ipynb_checkpoints").mkdir()
+    found = {submission.student: submission.problem for submission in
+             grade.find_submissions(tmp_path, CHAPTER_1.name)}
+    assert found == {"alice": "", "alice.aaa": "not a notebook (alice.aaa)",
+                     "bob": "not a notebook (bob.pdf)", "bob.py": "not a notebook (bob.py)",
+                     ".hidden": ""}

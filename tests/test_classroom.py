@@ -23,7 +23,7 @@ import nbformat
 import numpy as np
 import pytest
 
-from classroom import convention, grade, gradescope, make_student_versions
+from classroom import convention, grade, gradescope, make_student_versions, sandbox
 from classroom.convention import ConventionError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -270,9 +270,10 @@ def handout_runs(student_versions, tmp_path_factory):
         chapter = CHAPTER_1.name if label == "restored" else label
         exercises = grade.load_trusted_exercises(student_versions.instructor / chapter)
         kept = executed / f"executed_{notebook.name}"
-        result = grade.grade_submission(grade.Submission(label, notebook), exercises, timeout=180,
-                                        cell_timeout=90, check_timeout=10, one_blas_thread=True,
-                                        executed=kept)
+        settings = grade.Settings(timeout=180, cell_timeout=90, check_timeout=10)
+        with sandbox.Staging(grade.job_for(exercises, settings, keep_executed=True)) as staging:
+            result = grade.grade_submission(grade.Submission(label, notebook), exercises, settings,
+                                            staging, executed=kept)
         return label, (result, kept)
 
     with ThreadPoolExecutor(max_workers=2) as pool:

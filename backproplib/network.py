@@ -11,12 +11,24 @@ layer ``l-1`` to node ``j`` of layer ``l``. In code the samples of a batch are t
 Python lists start at 0: ``weights[0]`` is :math:`W^{[1]}`, ``weights[l - 1]`` is :math:`W^{[l]}`.
 
 Backpropagation, for the error :math:`\\delta^{[l](i)} = \\partial L^{(i)} / \\partial z^{[l](i)}`
-of each sample ``i`` (one row of ``deltas[l - 1]``):
+of each sample ``i`` (one row of ``deltas[l - 1]``). With an **element-wise** output activation
+(sigmoid, tanh, relu, identity) the output error is a Hadamard product,
 
 .. math::
 
-    \\delta^{[L]} = \\frac{\\partial L}{\\partial a^{[L]}} \\odot g^{[L]\\prime}(z^{[L]}), \\qquad
+    \\delta^{[L]} = \\frac{\\partial L}{\\partial a^{[L]}} \\odot g^{[L]\\prime}(z^{[L]})
+    \\qquad \\text{(element-wise } g^{[L]} \\text{ only)};
+
+a **softmax** output has no element-wise derivative: every :math:`a_j` depends on every
+:math:`z_k`, so the output error multiplies by its Jacobian,
+:math:`\\delta^{[L]} = (\\operatorname{diag}(a) - a a^\\top)\\, \\partial L / \\partial a^{[L]}`, which
+for cross-entropy with one-hot targets is :math:`a - y` (chapter 7 shows the element-wise form
+giving a wrong gradient there). Every hidden layer is element-wise:
+
+.. math::
+
     \\delta^{[l]} = \\big(W^{[l+1]\\top} \\delta^{[l+1]}\\big) \\odot g^{[l]\\prime}(z^{[l]}),
+    \\qquad l < L,
 
 and the gradients of the batch cost :math:`J = \\frac1m \\sum_i L^{(i)}` average over samples:
 
@@ -34,7 +46,13 @@ from typing import Sequence
 
 import numpy as np
 
-from ._checks import as_float_array, check_ndim, check_positive_number
+from ._checks import (
+    as_float_array,
+    check_ndim,
+    check_positive_number,
+    check_rows_sum_to_one,
+    overflow_is_an_error,
+)
 from .activations import Activation, _softmax, get_activation, softmax
 from .losses import _binary_cross_entropy_from_z, _cross_entropy_from_z, get_loss
 
@@ -105,6 +123,47 @@ def _as_parameter_list(value: object, name: str) -> list[np.ndarray]:
     return [as_float_array(item, f"{name}[{index}]") for index, item in enumerate(value)]
 
 
+def _check_layer(index: int, weight: np.ndarray, bias: np.ndarray,
+                 previous: np.ndarray | None) -> None:
+    """Check ``W^[l]`` (``weights[index]``) against its bias and the layer before it.
+
+    The bias says how many nodes the layer has, the previous weight how many the layer before
+    has (for the first layer nothing does, so a transposed ``W^[1]`` is found by its bias).
+    """
+    name, layer = f"weights[{index}]", index + 1
+    check_ndim(weight, 2, name, f"W^[{layer}] has shape (n_{layer}, n_{layer - 1})")
+    if 0 in weight.shape:
+        raise ValueError(
+            f"{name} must have at least one row and one column (every layer needs at least one "
+            f"node), got shape {weight.shape}"
+        )
+    if bias.ndim == 1 and bias.shape[0] != weight.shape[0] and bias.shape[0] == weight.shape[1]:
+        raise ValueError(
+            f"{name} has shape {weight.shape}, but biases[{index}] has {bias.shape[0]} entries, "
+            f"so layer {layer} has {bias.shape[0]} nodes and W^[{layer}] needs {bias.shape[0]} "
+            f"rows (one per node). {name} looks transposed: W^[l] has one row per node of layer l "
+            f"and one column per node of layer l-1; pass its transpose, shape {weight.T.shape}."
+        )
+    if bias.shape != (weight.shape[0],):
+        hint = " Use a 1-D bias vector." if bias.size == weight.shape[0] else ""
+        raise ValueError(
+            f"biases[{index}] must have shape ({weight.shape[0]},) (one entry per node of layer "
+            f"{layer}), got shape {bias.shape}.{hint}"
+        )
+    if previous is not None and weight.shape[1] != previous.shape[0]:
+        n_prev = previous.shape[0]
+        hint = (
+            " It looks transposed: W^[l] has one row per node of layer l and one column "
+            "per node of layer l-1; pass its transpose."
+            if weight.shape[0] == n_prev
+            else ""
+        )
+        raise ValueError(
+            f"{name} must have {n_prev} columns (one per node of the layer before, which has "
+            f"{n_prev} nodes), got shape {weight.shape}.{hint}"
+        )
+
+
 class MLP:
     """A fully connected feed-forward network.
 
@@ -159,30 +218,8 @@ class MLP:
                 f"{len(weight_list)} weights, {len(bias_list)} biases and "
                 f"{len(activations)} activations"
             )
-        for index, weight in enumerate(weight_list):
-            check_ndim(weight, 2, f"weights[{index}]", f"W^[{index + 1}] has shape (n_l, n_(l-1))")
-        for index in range(1, len(weight_list)):
-            n_prev = weight_list[index - 1].shape[0]
-            shape = weight_list[index].shape
-            if shape[1] != n_prev:
-                hint = (
-                    " It looks transposed: W^[l] has one row per node of layer l and one column "
-                    "per node of layer l-1; pass its transpose."
-                    if shape[0] == n_prev
-                    else ""
-                )
-                raise ValueError(
-                    f"weights[{index}] must have {n_prev} columns (one per node of the layer "
-                    f"before, which has {n_prev} nodes), got shape {shape}.{hint}"
-                )
         for index, (weight, bias) in enumerate(zip(weight_list, bias_list)):
-            expected = (weight.shape[0],)
-            if bias.shape != expected:
-                hint = " Use a 1-D bias vector." if bias.size == weight.shape[0] else ""
-                raise ValueError(
-                    f"biases[{index}] must have shape {expected} (one entry per node of layer "
-                    f"{index + 1}), got shape {bias.shape}.{hint}"
-                )
+            _check_layer(index, weight, bias, weight_list[index - 1] if index else None)
         self._activations: list[Activation] = [
             _layer_activation(name, index == len(activations) - 1)
             for index, name in enumerate(activations)
@@ -302,6 +339,7 @@ class MLP:
             activations.append(activation.kernel(weighted_input))
         return ForwardPass(weighted_inputs, activations)
 
+    @overflow_is_an_error
     def forward(self, X: np.ndarray) -> ForwardPass:
         """Run the forward pass and keep every weighted input and activation.
 
@@ -318,6 +356,7 @@ class MLP:
         """
         return self._forward(self._check_inputs(X))
 
+    @overflow_is_an_error
     def predict(self, X: np.ndarray) -> np.ndarray:
         """The output activation :math:`A^{[L]}`, shape ``(m, n_L)``, for inputs ``X`` of shape ``(m, n_0)``."""
         return self.forward(X).output
@@ -339,13 +378,7 @@ class MLP:
                     f"Y must lie in [0, 1] for {readable}, got values from {Y.min()} to {Y.max()}"
                 )
         if loss == "cross_entropy":
-            row_sums = Y.sum(axis=1)
-            if np.max(np.abs(row_sums - 1.0)) > 1e-6:
-                row = int(np.argmax(np.abs(row_sums - 1.0)))
-                raise ValueError(
-                    "each row of Y must sum to 1 for cross_entropy (one-hot targets), but row "
-                    f"{row} sums to {row_sums[row]}"
-                )
+            check_rows_sum_to_one(Y, "Y", "cross_entropy")
 
     def _cost(self, forward_pass: ForwardPass, Y: np.ndarray, loss: str) -> float:
         if loss == "binary_cross_entropy":
@@ -356,6 +389,7 @@ class MLP:
             per_sample = get_loss(loss).kernel(forward_pass.output, Y)
         return float(np.mean(per_sample))
 
+    @overflow_is_an_error
     def cost(self, X: np.ndarray, Y: np.ndarray, loss: str) -> float:
         """The batch cost :math:`J = \\frac1m \\sum_i L^{(i)}`.
 
@@ -372,6 +406,7 @@ class MLP:
         _, X, Y = check_batch(self, X, Y, loss)
         return self._cost(self._forward(X), Y, loss)
 
+    @overflow_is_an_error
     def backward(self, forward_pass: ForwardPass, Y: np.ndarray, loss: str) -> Gradients:
         """Backpropagate from a forward pass (see the module docstring for the equations).
 
@@ -423,6 +458,7 @@ class MLP:
                 delta = upstream
         return Gradients(weight_gradients, bias_gradients, deltas)
 
+    @overflow_is_an_error
     def cost_and_gradients(self, X: np.ndarray, Y: np.ndarray, loss: str) -> tuple[float, Gradients]:
         """The batch cost and its gradient with respect to every weight and bias.
 
@@ -448,6 +484,7 @@ class MLP:
         forward_pass = self._forward(X)
         return self._cost(forward_pass, Y, loss), self.backward(forward_pass, Y, loss)
 
+    @overflow_is_an_error
     def apply_gradients(self, grads: Gradients, learning_rate: float) -> None:
         """One step of gradient descent on the network's own parameters.
 
@@ -464,11 +501,13 @@ class MLP:
                 f"{len(grads.weights)} weight and {len(grads.biases)} bias gradients"
             )
         for index, (weight, bias) in enumerate(zip(self.weights, self.biases)):
-            if grads.weights[index].shape != weight.shape or grads.biases[index].shape != bias.shape:
-                raise ValueError(
-                    f"grads for layer {index + 1} have shapes {grads.weights[index].shape} and "
-                    f"{grads.biases[index].shape}, expected {weight.shape} and {bias.shape}"
-                )
+            for kind, parameter in (("weights", weight), ("biases", bias)):
+                gradient = as_float_array(getattr(grads, kind)[index], f"grads.{kind}[{index}]")
+                if gradient.shape != parameter.shape:
+                    raise ValueError(
+                        f"grads.{kind}[{index}] must have the shape of the network's {kind}[{index}]"
+                        f", {parameter.shape}, got shape {gradient.shape}"
+                    )
         for index in range(self.num_layers):
             self.weights[index] -= learning_rate * grads.weights[index]
             self.biases[index] -= learning_rate * grads.biases[index]

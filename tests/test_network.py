@@ -209,8 +209,8 @@ B2 = np.zeros(2)
     "arguments, error, message",
     [
         (([W1, W2.T], [B1, B2], ["sigmoid", "sigmoid"]), ValueError,
-         r"weights\[1\] must have 4 columns \(one per node of the layer before, which has 4 nodes\), "
-         r"got shape \(4, 2\)\. It looks transposed"),
+         r"weights\[1\] has shape \(4, 2\), but biases\[1\] has 2 entries, so layer 2 has 2 nodes "
+         r".* weights\[1\] looks transposed"),
         (([W1, W2], [B1, B2.reshape(2, 1)], ["sigmoid", "sigmoid"]), ValueError,
          r"biases\[1\] must have shape \(2,\) .* got shape \(2, 1\)\. Use a 1-D bias vector"),
         (([W1, W2], [B1], ["sigmoid", "sigmoid"]), ValueError,
@@ -284,7 +284,7 @@ def test_random_and_apply_gradients_errors():
     with pytest.raises(TypeError, match="grads must be a Gradients object, got dict"):
         NETWORK.copy().apply_gradients({}, 0.1)
     wrong = Gradients([g.T for g in grads.weights], grads.biases, [])
-    with pytest.raises(ValueError, match=r"grads for layer 1 have shapes \(3, 4\) and \(4,\), expected \(4, 3\) and \(4,\)"):
+    with pytest.raises(ValueError, match=r"grads.weights\[0\] must have the shape of the network's weights\[0\], \(4, 3\), got shape \(3, 4\)"):
         NETWORK.copy().apply_gradients(wrong, 0.1)
     with pytest.raises(ValueError, match=r"grads must have one entry per layer \(2\)"):
         NETWORK.copy().apply_gradients(Gradients(grads.weights[:1], grads.biases[:1], []), 0.1)

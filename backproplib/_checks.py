@@ -100,7 +100,8 @@ def check_callable(function: Any, name: str, returns: str) -> None:
     """Raise ``TypeError`` unless ``function`` can be called; ``returns`` says what it must return."""
     if not callable(function):
         raise TypeError(
-            f"{name} must be a function that returns {returns}, got {type(function).__name__}"
+            f"{name} must be callable (a function that returns {returns}), "
+            f"got {type(function).__name__}"
         )
 
 

@@ -32,6 +32,7 @@ import numpy as np
 
 from ._checks import as_float_array, check_ndim, check_positive_number, check_shape
 from .activations import get_activation
+from .gradcheck import numerical_derivative
 from .losses import get_loss
 from .network import MLP, check_network
 
@@ -429,7 +430,8 @@ def weight_derivative_by_finite_difference(
     .. math:: \\frac{\\partial C_0}{\\partial w_{jk}^{[l]}} \\approx
               \\frac{C_0(w_{jk}^{[l]} + h) - C_0(w_{jk}^{[l]} - h)}{2h}
 
-    Only that one weight moves (in copies of the network); nothing else changes.
+    (:func:`backproplib.gradcheck.numerical_derivative`: ``h`` grows with the weight when
+    :math:`|w_{jk}^{[l]}| > 1`). Only that one weight moves (in copies of the network); nothing else changes.
 
     Parameters
     ----------
@@ -452,5 +454,5 @@ def weight_derivative_by_finite_difference(
         moved = MLP(weights, network.biases, network.activation_names)
         return moved.cost(x.reshape(1, -1), y.reshape(1, -1), loss)
 
-    original = network.weights[layer - 1][j - 1, k - 1]
-    return (loss_with_weight(original + step) - loss_with_weight(original - step)) / (2.0 * step)
+    original = np.array([network.weights[layer - 1][j - 1, k - 1]])
+    return float(numerical_derivative(lambda value: loss_with_weight(value[0]), original, step)[0])

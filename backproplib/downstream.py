@@ -47,6 +47,7 @@ from .chain_rule import (
     _loss_derivative,
     _weight_factors,
 )
+from .gradcheck import numerical_derivative
 from .losses import get_loss
 from .network import MLP
 
@@ -353,8 +354,9 @@ def activation_derivative_by_finite_difference(
             activation = g.kernel(network.weights[l - 1] @ activation + network.biases[l - 1])
         return float(get_loss(loss).kernel(activation, y))
 
-    moved_up = forward.activations[layer].copy()
-    moved_up[k - 1] += step
-    moved_down = forward.activations[layer].copy()
-    moved_down[k - 1] -= step
-    return (loss_from(moved_up) - loss_from(moved_down)) / (2.0 * step)
+    def loss_with(value: np.ndarray) -> float:  # a_k^[l] alone set to value[0]
+        moved = forward.activations[layer].copy()
+        moved[k - 1] = value[0]
+        return loss_from(moved)
+
+    return float(numerical_derivative(loss_with, forward.activations[layer][k - 1 : k], step)[0])

@@ -17,8 +17,16 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from ._checks import as_float_array, check_ndim, check_positive_number, check_shape
+from ._checks import (
+    as_float_array,
+    check_callable,
+    check_ndim,
+    check_positive_number,
+    check_shape,
+    overflow_is_an_error,
+)
 from .activations import _softmax, get_activation
+from .gradcheck import moved_values
 from .losses import get_loss
 from .network import MLP, Gradients, check_batch, check_network
 
@@ -200,13 +208,16 @@ def weight_gradient_by_contraction(
     return np.tensordot(delta, tensor, axes=1)
 
 
+@overflow_is_an_error
 def numerical_jacobian(
     function: Callable[[np.ndarray], np.ndarray], x: np.ndarray, step: float = 1e-6
 ) -> np.ndarray:
     r"""Centred finite-difference Jacobian of an array-valued ``function`` at ``x``.
 
     .. math:: \frac{\partial f_j}{\partial x_k} \approx
-              \frac{f_j(x + h e_k) - f_j(x - h e_k)}{2h}
+              \frac{f_j(x + h_k e_k) - f_j(x - h_k e_k)}{2h_k}, \qquad h_k = h \max(1, |x_k|)
+
+    (the step scales with :math:`|x_k|`, as in :func:`backproplib.gradcheck.numerical_derivative`).
 
     Parameters
     ----------
@@ -223,21 +234,30 @@ def numerical_jacobian(
         Shape ``function(x).shape + x.shape``: entry ``[j..., k...]`` approximates
         :math:`\partial f_j / \partial x_k`.
     """
-    if not callable(function):
-        raise TypeError(f"function must be callable, got {type(function).__name__}")
+    check_callable(function, "function", "an array of numbers")
     check_positive_number(step, "step")
     point = as_float_array(x, "x").astype(np.float64, copy=True)
-    output_shape = np.shape(function(point.copy()))
+    output_shape = _function_value(function(point.copy()), None).shape
     jacobian = np.zeros(output_shape + point.shape)
-    for index in np.ndindex(point.shape):
-        original = point[index]
-        point[index] = original + step
-        forward = np.asarray(function(point.copy()), dtype=float)
-        point[index] = original - step
-        backward = np.asarray(function(point.copy()), dtype=float)
-        point[index] = original
-        jacobian[(Ellipsis, *index)] = (forward - backward) / (2.0 * step)
+    for index, forward, backward, step_i in moved_values(function, point, step):
+        difference = _function_value(forward, output_shape) - _function_value(backward, output_shape)
+        jacobian[(Ellipsis, *index)] = difference / (2.0 * step_i)
     return jacobian
+
+
+def _function_value(value: Any, shape: tuple[int, ...] | None) -> np.ndarray:
+    """``function``'s result as a float array; it must keep the ``shape`` of its first result."""
+    if value is None or isinstance(value, (str, bytes)):
+        raise TypeError(
+            f"function must return an array of numbers, got {type(value).__name__} {value!r:.80}"
+        )
+    array = as_float_array(value, "the result of function")
+    if shape is not None and array.shape != shape:
+        raise ValueError(
+            f"function must return arrays of one shape, got {shape} at x and {array.shape} at a "
+            "moved x"
+        )
+    return array
 
 
 # --------------------------------------------------------------------------------------------

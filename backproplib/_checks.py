@@ -7,7 +7,6 @@ received, in words a learner can act on. No check modifies what it is given.
 from __future__ import annotations
 
 import functools
-import inspect
 from typing import Any, Callable, TypeVar
 
 import numpy as np
@@ -143,6 +142,7 @@ class OverflowInComputation(FloatingPointError):
 
 def _largest_entry(value: Any) -> float:
     """The largest absolute entry of an array, a list of arrays, or a network's parameters."""
+    value = getattr(value, "value", value)  # an autodiff Tensor holds its array in .value
     arrays = getattr(value, "weights", None)
     if isinstance(arrays, list):
         value = arrays + list(getattr(value, "biases", []))
@@ -182,7 +182,7 @@ def overflow_is_an_error(function: Callable[..., T]) -> Callable[..., T]:
     result that is not finite; the message names the argument with the largest values and
     suggests scaling it. Without this, a sigmoid of an infinite ``z`` silently returns 1.
     """
-    signature = inspect.signature(function)
+    parameters = function.__code__.co_varnames[: function.__code__.co_argcount]
 
     @functools.wraps(function)
     def checked(*args: Any, **kwargs: Any) -> T:
@@ -196,7 +196,7 @@ def overflow_is_an_error(function: Callable[..., T]) -> Callable[..., T]:
             raise
         except FloatingPointError as error:
             problem = str(error)
-        arguments = signature.bind(*args, **kwargs).arguments
+        arguments = {**dict(zip(parameters, args)), **kwargs}
         raise OverflowInComputation(
             f"{function.__qualname__} overflowed ({problem}): {_culprit(arguments)}. {SCALE_HINT}."
         ) from None

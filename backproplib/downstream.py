@@ -35,7 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._checks import check_positive_number
+from ._checks import check_positive_number, overflow_is_an_error
 from .activations import get_activation
 from .chain_rule import (
     SampleForwardPass,
@@ -177,6 +177,7 @@ def _backpropagate(
     )
 
 
+@overflow_is_an_error
 def backpropagate_by_loops(
     network: MLP, x: np.ndarray, y: np.ndarray, loss: str = "squared_error"
 ) -> SampleGradients:
@@ -219,6 +220,7 @@ def backpropagate_by_loops(
     return _backpropagate(network, _forward_one_sample(network, x), y, loss)
 
 
+@overflow_is_an_error
 def downstream_sum(
     network: MLP, x: np.ndarray, y: np.ndarray, layer: int, k: int, loss: str = "squared_error"
 ) -> DownstreamSum:
@@ -270,6 +272,7 @@ def downstream_sum(
     )
 
 
+@overflow_is_an_error
 def weight_factors(
     network: MLP,
     x: np.ndarray,
@@ -312,6 +315,7 @@ def weight_factors(
     return _weight_factors(network, forward, dC0_da, layer, j, k, loss)
 
 
+@overflow_is_an_error
 def activation_derivative_by_finite_difference(
     network: MLP,
     x: np.ndarray,

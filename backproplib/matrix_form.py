@@ -66,6 +66,7 @@ def _check_sample(network: Any, x: Any, y: Any, loss: Any) -> tuple[MLP, np.ndar
 # the element-wise product is a product with a diagonal matrix
 
 
+@overflow_is_an_error
 def hadamard_product(u: np.ndarray, v: np.ndarray) -> np.ndarray:
     r"""The element-wise (Hadamard) product :math:`u \odot v`: entry :math:`j` is :math:`u_j v_j`.
 
@@ -78,6 +79,7 @@ def hadamard_product(u: np.ndarray, v: np.ndarray) -> np.ndarray:
     return u * v
 
 
+@overflow_is_an_error
 def diagonal_matrix_product(diagonal: np.ndarray, vector: np.ndarray) -> np.ndarray:
     r"""The product :math:`\operatorname{diag}(d)\, u`, computed as a real matrix-vector product.
 
@@ -96,6 +98,7 @@ def diagonal_matrix_product(diagonal: np.ndarray, vector: np.ndarray) -> np.ndar
 # the Jacobian of each step of one layer (one sample)
 
 
+@overflow_is_an_error
 def jacobian_z_wrt_previous_activation(weight: np.ndarray) -> np.ndarray:
     r"""Jacobian of :math:`z = W a_{\text{prev}} + b` with respect to :math:`a_{\text{prev}}`.
 
@@ -110,6 +113,7 @@ def jacobian_z_wrt_previous_activation(weight: np.ndarray) -> np.ndarray:
     return weight.copy()
 
 
+@overflow_is_an_error
 def jacobian_a_wrt_z(z: np.ndarray, activation: str) -> np.ndarray:
     r"""Jacobian of the activation :math:`a = g(z)` with respect to :math:`z`, for one sample.
 
@@ -144,6 +148,7 @@ def jacobian_a_wrt_z(z: np.ndarray, activation: str) -> np.ndarray:
     return np.diag(get_activation(activation).kernel_derivative(z))
 
 
+@overflow_is_an_error
 def jacobian_z_wrt_weights(previous_activation: np.ndarray, n_nodes: int) -> np.ndarray:
     r"""Jacobian of :math:`z = W a_{\text{prev}} + b` with respect to the matrix :math:`W`.
 
@@ -176,6 +181,7 @@ def jacobian_z_wrt_weights(previous_activation: np.ndarray, n_nodes: int) -> np.
     return tensor
 
 
+@overflow_is_an_error
 def weight_gradient_by_contraction(
     delta: np.ndarray, previous_activation: np.ndarray
 ) -> np.ndarray:
@@ -289,6 +295,7 @@ class JacobianFactor:
         return tuple(self.matrix.shape)
 
 
+@overflow_is_an_error
 def chain_of_jacobians(
     network: MLP, x: np.ndarray, y: np.ndarray, loss: str = "squared_error"
 ) -> list[JacobianFactor]:
@@ -349,6 +356,7 @@ def chain_of_jacobians(
     return factors
 
 
+@overflow_is_an_error
 def product_of_jacobians(factors: Sequence[JacobianFactor]) -> np.ndarray:
     """Multiply the factors of :func:`chain_of_jacobians` from left to right.
 
@@ -391,6 +399,7 @@ def _check_errors_and_activations(
     return delta_rows, previous_rows
 
 
+@overflow_is_an_error
 def weight_gradient_by_outer_products(Delta: np.ndarray, A_prev: np.ndarray) -> np.ndarray:
     r""":math:`\partial J / \partial W^{[l]}` as the mean of one outer product per sample (a loop).
 
@@ -419,6 +428,7 @@ def weight_gradient_by_outer_products(Delta: np.ndarray, A_prev: np.ndarray) -> 
     return total / Delta.shape[0]
 
 
+@overflow_is_an_error
 def weight_gradient_by_matrix_product(Delta: np.ndarray, A_prev: np.ndarray) -> np.ndarray:
     r""":math:`\partial J / \partial W^{[l]} = \frac1m \Delta^{[l]\top} A^{[l-1]}` in one product.
 
@@ -465,6 +475,7 @@ def _output_error(
     return loss_derivative * get_activation(activation_name).kernel_derivative(Z)
 
 
+@overflow_is_an_error
 def backpropagate_samples_as_rows(
     network: MLP, X: np.ndarray, Y: np.ndarray, loss: str
 ) -> Gradients:
@@ -521,6 +532,7 @@ def backpropagate_samples_as_rows(
     return Gradients(weights, biases, deltas)
 
 
+@overflow_is_an_error
 def backpropagate_samples_as_columns(
     network: MLP, X_columns: np.ndarray, Y_columns: np.ndarray, loss: str
 ) -> Gradients:
@@ -576,7 +588,11 @@ def backpropagate_samples_as_columns(
             f"Y_columns must have shape ({n_outputs}, {X_columns.shape[1]}): one row per output "
             f"node and one column per sample, got shape {Y_columns.shape}"
         )
-    network.cost(X_columns.T, Y_columns.T, loss)  # checks values and the loss
+    if X_columns.shape[1] == 0:
+        raise ValueError(
+            f"X_columns must hold at least one sample (column), got shape {X_columns.shape}"
+        )
+    check_batch(network, X_columns.T, Y_columns.T, loss, names=("X_columns.T", "Y_columns.T"))
     names = network.activation_names
     m = X_columns.shape[1]
     weighted_inputs, activations = [], [X_columns]
@@ -602,6 +618,7 @@ def backpropagate_samples_as_columns(
 # loops over samples and nodes, and the number of multiply-adds
 
 
+@overflow_is_an_error
 def gradients_by_loops(network: MLP, X: np.ndarray, Y: np.ndarray, loss: str) -> Gradients:
     r"""The batch gradient with one Python loop per sample and per node (no matrix products).
 

@@ -290,42 +290,45 @@ class MLP:
     def __repr__(self) -> str:
         return f"MLP(layer_sizes={self.layer_sizes}, activations={self.activation_names})"
 
-    def _check_inputs(self, X: np.ndarray) -> np.ndarray:
-        X = as_float_array(X, "X")
+    def _check_inputs(self, X: np.ndarray, name: str = "X") -> np.ndarray:
+        X = as_float_array(X, name)
         n_inputs = self.layer_sizes[0]
         if X.ndim == 1 and X.shape[0] == n_inputs:
             raise ValueError(
-                f"X must be 2-D with one row per sample, shape (m, {n_inputs}), got a 1-D array "
-                f"of shape {X.shape}. For a single sample pass X.reshape(1, -1)."
+                f"{name} must be 2-D with one row per sample, shape (m, {n_inputs}), got a 1-D "
+                f"array of shape {X.shape}. For a single sample pass {name}.reshape(1, -1)."
             )
-        check_ndim(X, 2, "X", f"Expected shape (m, {n_inputs}): one row per sample")
+        check_ndim(X, 2, name, f"Expected shape (m, {n_inputs}): one row per sample")
         if X.shape[1] != n_inputs:
             hint = (
-                " It looks transposed: samples must be rows; pass X.T."
+                f" It looks transposed: samples must be rows; pass {name}.T."
                 if X.shape[0] == n_inputs
                 else ""
             )
             raise ValueError(
-                f"X must have {n_inputs} columns (one per input of the network), "
+                f"{name} must have {n_inputs} columns (one per input of the network), "
                 f"got shape {X.shape}.{hint}"
             )
         if X.shape[0] == 0:
-            raise ValueError("X must hold at least one sample (row), got 0 rows")
+            raise ValueError(f"{name} must hold at least one sample (row), got 0 rows")
         return X
 
-    def _check_targets(self, Y: np.ndarray, m: int) -> np.ndarray:
-        Y = as_float_array(Y, "Y")
+    def _check_targets(
+        self, Y: np.ndarray, m: int, names: tuple[str, str] = ("X", "Y")
+    ) -> np.ndarray:
+        name = names[1]
+        Y = as_float_array(Y, name)
         n_outputs = self.layer_sizes[-1]
         if Y.ndim == 1 and n_outputs == 1 and Y.shape[0] == m:
             return Y.reshape(m, 1)
         if Y.shape != (m, n_outputs):
-            hint = " It looks transposed: samples must be rows; pass Y.T." if Y.shape == (
+            hint = f" It looks transposed: samples must be rows; pass {name}.T." if Y.shape == (
                 n_outputs,
                 m,
             ) else ""
             raise ValueError(
-                f"Y must have shape ({m}, {n_outputs}): one row per row of X and one column per "
-                f"output node, got shape {Y.shape}.{hint}"
+                f"{name} must have shape ({m}, {n_outputs}): one row per row of {names[0]} and one "
+                f"column per output node, got shape {Y.shape}.{hint}"
             )
         return Y
 
@@ -361,7 +364,7 @@ class MLP:
         """The output activation :math:`A^{[L]}`, shape ``(m, n_L)``, for inputs ``X`` of shape ``(m, n_0)``."""
         return self.forward(X).output
 
-    def _check_loss(self, loss: str, Y: np.ndarray) -> None:
+    def _check_loss(self, loss: str, Y: np.ndarray, name: str = "Y") -> None:
         get_loss(loss)
         output_name = self._activations[-1].name
         needs = {"binary_cross_entropy": "sigmoid", "cross_entropy": "softmax"}
@@ -375,10 +378,11 @@ class MLP:
                 readable = {"binary_cross_entropy": "binary cross-entropy",
                             "cross_entropy": "cross-entropy"}[loss]
                 raise ValueError(
-                    f"Y must lie in [0, 1] for {readable}, got values from {Y.min()} to {Y.max()}"
+                    f"{name} must lie in [0, 1] for {readable}, got values from {Y.min()} to "
+                    f"{Y.max()}"
                 )
         if loss == "cross_entropy":
-            check_rows_sum_to_one(Y, "Y", "cross_entropy")
+            check_rows_sum_to_one(Y, name, "cross_entropy")
 
     def _cost(self, forward_pass: ForwardPass, Y: np.ndarray, loss: str) -> float:
         if loss == "binary_cross_entropy":
@@ -525,16 +529,17 @@ def check_network(network: object) -> MLP:
 
 
 def check_batch(
-    network: object, X: np.ndarray, Y: np.ndarray, loss: str
+    network: object, X: np.ndarray, Y: np.ndarray, loss: str, names: tuple[str, str] = ("X", "Y")
 ) -> tuple[MLP, np.ndarray, np.ndarray]:
     """Check a network, a batch and a loss together, with the network's own messages.
 
     Returns the network, ``X`` as a floating array of shape ``(m, n_0)`` and ``Y`` as one of shape
     ``(m, n_L)`` (a ``Y`` of shape ``(m,)`` is accepted when ``n_L = 1``). Nothing is copied or
-    modified. Every function that takes ``(network, X, Y, loss)`` checks them here.
+    modified. Every function that takes ``(network, X, Y, loss)`` checks them here; ``names`` are
+    what the messages call ``X`` and ``Y`` (for example ``("X_validation", "Y_validation")``).
     """
     network = check_network(network)
-    X = network._check_inputs(X)
-    Y = network._check_targets(Y, X.shape[0])
-    network._check_loss(loss, Y)
+    X = network._check_inputs(X, names[0])
+    Y = network._check_targets(Y, X.shape[0], names)
+    network._check_loss(loss, Y, names[1])
     return network, X, Y

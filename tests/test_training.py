@@ -203,7 +203,7 @@ def test_full_batch_training_equals_gradient_descent_with_autograd():
         ({"Y": np.ones((30, 3))}, ValueError, "each row of Y must sum to 1"),
         ({"loss": "binary_cross_entropy"}, ValueError, "needs a sigmoid output layer"),
         ({"X_validation": np.ones((2, 4)), "Y_validation": np.ones((3, 3)) / 3}, ValueError,
-         r"Y must have shape \(2, 3\)"),
+         r"Y_validation must have shape \(2, 3\): one row per row of X_validation"),
     ],
 )
 def test_training_input_errors(change, error, message):

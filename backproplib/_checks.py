@@ -137,7 +137,13 @@ SCALE_HINT = "Scale the inputs down, for example standardise each column to mean
 
 
 class OverflowInComputation(FloatingPointError):
-    """A number grew beyond float64 (about 1.8e308) inside a computation of the package."""
+    """A number grew beyond float64 (about 1.8e308) inside a computation of the package.
+
+    ``args`` are what went wrong and what to do about it; ``str()`` joins them.
+    """
+
+    def __str__(self) -> str:
+        return ". ".join(str(part) for part in self.args) + "."
 
 
 def _largest_entry(value: Any) -> float:
@@ -159,9 +165,10 @@ def _culprit(arguments: dict[str, Any]) -> str:
     sizes = {name: _largest_entry(value) for name, value in arguments.items()}
     name = max(sizes, key=sizes.get, default="")
     if not name or sizes[name] == 0.0:
-        return "the numbers got too large for float64 (about 1.8e308)"
+        return "numbers grew beyond float64's largest, about 1.8e308"
     what = "the network's weights and biases" if hasattr(arguments[name], "weights") else name
-    return f"{what} holds values up to {sizes[name]:.3g}, too large for float64 (about 1.8e308)"
+    return (f"numbers grew beyond float64's largest, about 1.8e308 ({what}: values up to "
+            f"{sizes[name]:.3g})")
 
 
 def _all_finite(result: Any) -> bool:
@@ -198,15 +205,18 @@ def overflow_is_an_error(function: Callable[..., T]) -> Callable[..., T]:
             problem = str(error)
         arguments = {**dict(zip(parameters, args)), **kwargs}
         raise OverflowInComputation(
-            f"{function.__qualname__} overflowed ({problem}): {_culprit(arguments)}. {SCALE_HINT}."
+            f"{function.__qualname__} overflowed ({problem}): {_culprit(arguments)}",
+            SCALE_HINT,
         ) from None
 
     return checked
 
 
-def diverged(step: int, learning_rate: float, cause: str) -> OverflowInComputation:
+def diverged(step: int, learning_rate: float, error: FloatingPointError) -> OverflowInComputation:
     """The error for training whose numbers overflowed at ``step`` (counted from 1)."""
+    what = error.args[0] if isinstance(error, OverflowInComputation) else str(error)
     return OverflowInComputation(
-        f"training diverged at step {step}: {cause}. Use a smaller learning_rate (it is "
-        f"{learning_rate:g}), or standardise the inputs (each column to mean 0 and spread 1)."
+        f"training diverged at step {step}: {what}",
+        f"Use a smaller learning_rate (it is {learning_rate:g}), or standardise the inputs "
+        "(each column to mean 0 and spread 1)",
     )

@@ -640,7 +640,7 @@ def train_minibatch_gradient_descent(
             if has_validation:
                 validation_costs.append(model.cost(X_validation, Y_validation, loss))
         except OverflowInComputation as error:
-            raise diverged(steps + 1, learning_rate, str(error)) from None
+            raise diverged(steps + 1, learning_rate, error) from None
         if on_epoch is not None:
             on_epoch(model)
     return TrainingHistory(model, train_costs, validation_costs, steps)

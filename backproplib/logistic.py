@@ -104,6 +104,7 @@ def _check_l2(l2: Any) -> float:
 # --------------------------------------------------------------------------------------------
 
 
+@overflow_is_an_error
 def _cost_and_gradients(
     w: np.ndarray, b: float, X: np.ndarray, y: np.ndarray, l2: float
 ) -> tuple[float, np.ndarray, float]:
@@ -309,7 +310,7 @@ class LogisticRegression:
             step = int(self.n_steps)
             history[-1] = _cost_and_gradients(w, b, X, y, l2)[0]
         except FloatingPointError as error:
-            raise diverged(step + 1, self.learning_rate, str(error)) from None
+            raise diverged(step + 1, self.learning_rate, error) from None
         self.w, self.b, self.loss_history = w, float(b), history
         return self
 

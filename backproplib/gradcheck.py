@@ -61,14 +61,14 @@ def numerical_derivative(
     check_positive_number(step, "step")
     point = as_float_array(x, "x").astype(np.float64, copy=True)
     gradient = np.zeros_like(point)
-    for index, forward, backward, step_i in moved_values(function, point, step):
+    for index, forward, backward, step_i in _moved_values(function, point, step):
         gradient[index] = (as_number(forward, "function") - as_number(backward, "function")) / (
             2.0 * step_i
         )
     return gradient
 
 
-def moved_values(
+def _moved_values(
     function: Callable[[np.ndarray], object], point: np.ndarray, step: float
 ) -> Iterator[tuple[tuple[int, ...], object, object, float]]:
     """For each entry ``i`` of ``point``: ``(i, f(x + h_i e_i), f(x - h_i e_i), h_i)``.

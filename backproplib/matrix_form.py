@@ -26,7 +26,7 @@ from ._checks import (
     overflow_is_an_error,
 )
 from .activations import _softmax, get_activation
-from .gradcheck import moved_values
+from .gradcheck import _moved_values
 from .losses import get_loss
 from .network import MLP, Gradients, check_batch, check_network
 
@@ -245,7 +245,7 @@ def numerical_jacobian(
     point = as_float_array(x, "x").astype(np.float64, copy=True)
     output_shape = _function_value(function(point.copy()), None).shape
     jacobian = np.zeros(output_shape + point.shape)
-    for index, forward, backward, step_i in moved_values(function, point, step):
+    for index, forward, backward, step_i in _moved_values(function, point, step):
         difference = _function_value(forward, output_shape) - _function_value(backward, output_shape)
         jacobian[(Ellipsis, *index)] = difference / (2.0 * step_i)
     return jacobian

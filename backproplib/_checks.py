@@ -95,6 +95,22 @@ def check_positive_number(value: Any, name: str, integer: bool = False) -> None:
         raise ValueError(f"{name} must be {kind}, got {value!r}")
 
 
+def as_sizes(value: Any, name: str, at_least: int, what: str) -> list[int]:
+    """``value`` as a list of positive whole numbers (layer sizes), at least ``at_least`` of them;
+    ``what`` says what they are, for the message."""
+    if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple, np.ndarray)):
+        raise TypeError(
+            f"{name} must be a list of sizes such as [3, 4, 2], got {type(value).__name__} "
+            f"{value!r:.60}"
+        )
+    sizes = list(value)
+    if len(sizes) < at_least:
+        raise ValueError(f"{name} must list {what}, got {value!r}")
+    for size in sizes:
+        check_positive_number(size, f"every entry of {name}", integer=True)
+    return [int(size) for size in sizes]
+
+
 def check_callable(function: Any, name: str, returns: str) -> None:
     """Raise ``TypeError`` unless ``function`` can be called; ``returns`` says what it must return."""
     if not callable(function):
@@ -144,6 +160,10 @@ class OverflowInComputation(FloatingPointError):
 
     def __str__(self) -> str:
         return ". ".join(str(part) for part in self.args) + "."
+
+
+class TrainingDiverged(OverflowInComputation):
+    """Training whose numbers overflowed: the message names the step and the learning rate."""
 
 
 def _largest_entry(value: Any) -> float:
@@ -199,23 +219,24 @@ def overflow_is_an_error(function: Callable[..., T]) -> Callable[..., T]:
             if _all_finite(result):
                 return result
             problem = "its result is not finite"
-        except OverflowInComputation:
+        except TrainingDiverged:
             raise
-        except FloatingPointError as error:
-            problem = str(error)
+        except FloatingPointError as error:  # numpy's, or one of a function called inside
+            problem = getattr(error, "problem", str(error))
         arguments = {**dict(zip(parameters, args)), **kwargs}
-        raise OverflowInComputation(
-            f"{function.__qualname__} overflowed ({problem}): {_culprit(arguments)}",
-            SCALE_HINT,
-        ) from None
+        error = OverflowInComputation(
+            f"{function.__qualname__} overflowed ({problem}): {_culprit(arguments)}", SCALE_HINT
+        )
+        error.problem = problem  # so that a caller, also decorated, names its own arguments
+        raise error from None
 
     return checked
 
 
-def diverged(step: int, learning_rate: float, error: FloatingPointError) -> OverflowInComputation:
+def diverged(step: int, learning_rate: float, error: FloatingPointError) -> TrainingDiverged:
     """The error for training whose numbers overflowed at ``step`` (counted from 1)."""
     what = error.args[0] if isinstance(error, OverflowInComputation) else str(error)
-    return OverflowInComputation(
+    return TrainingDiverged(
         f"training diverged at step {step}: {what}",
         f"Use a smaller learning_rate (it is {learning_rate:g}), or standardise the inputs "
         "(each column to mean 0 and spread 1)",

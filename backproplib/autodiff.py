@@ -27,7 +27,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from ._checks import as_float_array, check_rows_sum_to_one, overflow_is_an_error
+from ._checks import as_float_array, as_sizes, check_rows_sum_to_one, overflow_is_an_error
 from .activations import _sigmoid, _softmax
 from .network import MLP, Gradients, check_batch
 
@@ -222,7 +222,8 @@ def matmul(u: object, w: object) -> Tensor:
     :math:`\\bar W = \\bar z\\, a^\\top` and :math:`\\bar a = W^\\top \\bar z`."""
     u, w = _tensor(u, "u"), _tensor(w, "w")
     if u.value.ndim not in (1, 2) or w.value.ndim not in (1, 2):
-        raise ValueError(f"matmul needs 1-D or 2-D operands, got shapes {u.shape} and {w.shape}")
+        raise ValueError(f"matmul needs 1-D or 2-D operands, got u of shape {u.shape} and w of "
+                         f"shape {w.shape}")
     if u.shape[-1] != w.shape[0]:
         raise ValueError(f"matmul: u of shape {u.shape} has {u.shape[-1]} columns but w of shape "
                          f"{w.shape} has {w.shape[0]} rows; they must be equal")
@@ -289,6 +290,8 @@ def power(u: object, exponent: float) -> Tensor:
     u = _tensor(u, "u")
     if isinstance(exponent, bool) or not isinstance(exponent, (int, float, np.integer, np.floating)):
         raise TypeError(f"exponent must be a number, got {type(exponent).__name__} {exponent!r}")
+    if not np.isfinite(exponent):
+        raise ValueError(f"exponent must be a finite number, got {exponent!r}")
     if exponent < 1 and np.any(u.value == 0):
         raise ValueError(f"power: u must be non-zero for the exponent {exponent}")
     if exponent != int(exponent) and np.any(u.value < 0):
@@ -512,11 +515,7 @@ def chain_multiplications(sizes: Sequence[int], mode: str) -> int:
     """
     if mode not in ("forward", "reverse"):
         raise ValueError(f"mode must be 'forward' or 'reverse', got {mode!r}")
-    if isinstance(sizes, (str, bytes)) or not isinstance(sizes, (list, tuple)) or len(sizes) < 2:
-        raise ValueError(f"sizes must list at least two sizes (one Jacobian), got {sizes!r}")
-    for size in sizes:
-        if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
-            raise ValueError(f"every entry of sizes must be a positive integer, got {size!r}")
+    sizes = as_sizes(sizes, "sizes", 2, "at least two sizes (one Jacobian)")
     shapes = [(sizes[i], sizes[i + 1]) for i in range(len(sizes) - 1)]
     count = 0
     if mode == "reverse":

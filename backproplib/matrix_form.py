@@ -19,6 +19,7 @@ import numpy as np
 
 from ._checks import (
     as_float_array,
+    as_sizes,
     check_callable,
     check_ndim,
     check_positive_number,
@@ -41,6 +42,8 @@ _COLLAPSING_LOSSES = {"binary_cross_entropy": "sigmoid", "cross_entropy": "softm
 def _check_vector(value: Any, name: str) -> np.ndarray:
     array = as_float_array(value, name)
     check_ndim(array, 1, name, "Expected a vector: one entry per node of one sample")
+    if array.shape[0] == 0:
+        raise ValueError(f"{name} must hold at least one entry (one per node), got an empty vector")
     return array
 
 
@@ -744,18 +747,7 @@ def count_multiply_adds(layer_sizes: Sequence[int], batch_size: int) -> Multiply
     -------
     MultiplyAddCount
     """
-    if isinstance(layer_sizes, (str, bytes)) or not isinstance(layer_sizes, (list, tuple)):
-        raise TypeError(
-            f"layer_sizes must be a list of layer widths such as [3, 4, 2], got "
-            f"{type(layer_sizes).__name__}"
-        )
-    sizes = list(layer_sizes)
-    if len(sizes) < 2:
-        raise ValueError(
-            f"layer_sizes must list the inputs and at least one layer, got {layer_sizes!r}"
-        )
-    for size in sizes:
-        check_positive_number(size, "every entry of layer_sizes", integer=True)
+    sizes = as_sizes(layer_sizes, "layer_sizes", 2, "the inputs and at least one layer")
     check_positive_number(batch_size, "batch_size", integer=True)
     products = [int(n_prev) * int(n_next) for n_prev, n_next in zip(sizes[:-1], sizes[1:])]
     m = int(batch_size)

@@ -48,6 +48,7 @@ import numpy as np
 
 from ._checks import (
     as_float_array,
+    as_sizes,
     check_ndim,
     check_positive_number,
     check_rows_sum_to_one,
@@ -66,10 +67,13 @@ SOFTMAX = Activation("softmax", softmax, _no_elementwise_derivative, _softmax,
                      _no_elementwise_derivative)
 
 
-def _layer_activation(name: str, is_output: bool) -> Activation:
+def _layer_activation(name: str, index: int, is_output: bool) -> Activation:
     if is_output and name == "softmax":
         return SOFTMAX
-    return get_activation(name)
+    try:
+        return get_activation(name)
+    except (TypeError, ValueError) as error:
+        raise type(error)(f"activations[{index}]: {error}") from None
 
 
 @dataclass(frozen=True)
@@ -221,7 +225,7 @@ class MLP:
         for index, (weight, bias) in enumerate(zip(weight_list, bias_list)):
             _check_layer(index, weight, bias, weight_list[index - 1] if index else None)
         self._activations: list[Activation] = [
-            _layer_activation(name, index == len(activations) - 1)
+            _layer_activation(name, index, index == len(activations) - 1)
             for index, name in enumerate(activations)
         ]
         self.weights: list[np.ndarray] = [weight.copy() for weight in weight_list]
@@ -256,13 +260,7 @@ class MLP:
                 "rng must be a numpy.random.Generator such as np.random.default_rng(0), "
                 f"got {type(rng).__name__}"
             )
-        sizes = list(layer_sizes)
-        if len(sizes) < 2:
-            raise ValueError(
-                f"layer_sizes must list the inputs and at least one layer, got {layer_sizes!r}"
-            )
-        for size in sizes:
-            check_positive_number(size, "every entry of layer_sizes", integer=True)
+        sizes = as_sizes(layer_sizes, "layer_sizes", 2, "the inputs and at least one layer")
         if weight_scale is not None:
             check_positive_number(weight_scale, "weight_scale")
         weights = [
@@ -414,14 +412,30 @@ class MLP:
     def backward(self, forward_pass: ForwardPass, Y: np.ndarray, loss: str) -> Gradients:
         """Backpropagate from a forward pass (see the module docstring for the equations).
 
-        ``Y`` and ``loss`` must be checked already (:meth:`cost_and_gradients` does it).
-        For binary cross-entropy with a sigmoid output the output error is computed directly
+        ``forward_pass`` is what :meth:`forward` returned for ``X``; ``Y`` has one row per row of
+        ``X``. For binary cross-entropy with a sigmoid output the output error is computed directly
         as :math:`\\delta^{[L]} = a^{[L]} - y`, which is the product
         :math:`\\frac{a - y}{a(1-a)} \\cdot a(1-a)` without the rounding of the division; the
         same holds for categorical cross-entropy with a softmax output. For a softmax output with
         another loss, :math:`\\delta^{[L]} = (\\operatorname{diag}(a) - a a^\\top)\\,
         \\partial L / \\partial a` for each sample.
         """
+        if not isinstance(forward_pass, ForwardPass):
+            raise TypeError(
+                "forward_pass must be the ForwardPass that MLP.forward(X) returned, got "
+                f"{type(forward_pass).__name__}"
+            )
+        if [A.shape[1] for A in forward_pass.activations] != list(self.layer_sizes):
+            raise ValueError(
+                f"forward_pass must come from this network (layer sizes {self.layer_sizes}), got "
+                f"activations of shapes {[A.shape for A in forward_pass.activations]}"
+            )
+        Y = self._check_targets(Y, forward_pass.activations[0].shape[0])
+        self._check_loss(loss, Y)
+        return self._backward(forward_pass, Y, loss)
+
+    def _backward(self, forward_pass: ForwardPass, Y: np.ndarray, loss: str) -> Gradients:
+        """Backpropagation on checked ``Y`` and ``loss``."""
         X = forward_pass.activations[0]
         m = X.shape[0]
         output = forward_pass.output
@@ -486,7 +500,7 @@ class MLP:
         """
         _, X, Y = check_batch(self, X, Y, loss)
         forward_pass = self._forward(X)
-        return self._cost(forward_pass, Y, loss), self.backward(forward_pass, Y, loss)
+        return self._cost(forward_pass, Y, loss), self._backward(forward_pass, Y, loss)
 
     @overflow_is_an_error
     def apply_gradients(self, grads: Gradients, learning_rate: float) -> None:
@@ -504,6 +518,7 @@ class MLP:
                 f"grads must have one entry per layer ({self.num_layers}), got "
                 f"{len(grads.weights)} weight and {len(grads.biases)} bias gradients"
             )
+        steps = []
         for index, (weight, bias) in enumerate(zip(self.weights, self.biases)):
             for kind, parameter in (("weights", weight), ("biases", bias)):
                 gradient = as_float_array(getattr(grads, kind)[index], f"grads.{kind}[{index}]")
@@ -512,9 +527,9 @@ class MLP:
                         f"grads.{kind}[{index}] must have the shape of the network's {kind}[{index}]"
                         f", {parameter.shape}, got shape {gradient.shape}"
                     )
-        for index in range(self.num_layers):
-            self.weights[index] -= learning_rate * grads.weights[index]
-            self.biases[index] -= learning_rate * grads.biases[index]
+                steps.append((parameter, gradient))
+        for parameter, gradient in steps:  # all checked first: a bad gradient changes nothing
+            parameter -= learning_rate * gradient
 
     def copy(self) -> "MLP":
         """An independent copy of the network."""

@@ -16,7 +16,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
-from ._checks import as_float_array, check_positive_number, check_shape
+from ._checks import as_float_array, as_sizes, check_shape
 
 #: Colours used throughout the book (colour-blind safe, from the Okabe-Ito palette).
 COLORS = {
@@ -46,16 +46,7 @@ def node_positions(layer_sizes: Sequence[int]) -> list[np.ndarray]:
 
     Layer ``l`` stands in the column ``x = LAYER_SPACING * l``; nodes are centred vertically, node 0 on top.
     """
-    if not isinstance(layer_sizes, (list, tuple, np.ndarray)):
-        raise TypeError(
-            f"layer_sizes must be a list of layer sizes such as [3, 4, 2], got "
-            f"{type(layer_sizes).__name__} {layer_sizes!r}"
-        )
-    sizes = list(layer_sizes)
-    if len(sizes) < 1:
-        raise ValueError("layer_sizes must list at least one layer, got an empty list")
-    for size in sizes:
-        check_positive_number(size, "every entry of layer_sizes", integer=True)
+    sizes = as_sizes(layer_sizes, "layer_sizes", 1, "at least one layer")
     return [
         np.column_stack(
             [np.full(size, LAYER_SPACING * layer), (size - 1) / 2 - np.arange(size) + 0.0]

@@ -516,7 +516,7 @@ def tiny_network():
     (lambda: Tensor(np.ones((2, 3))) @ np.ones((2, 3)), ValueError,
      "matmul: u of shape (2, 3) has 3 columns but w of shape (2, 3) has 2 rows"),
     (lambda: ad.matmul(np.ones((2, 2, 2)), np.ones(2)), ValueError,
-     "matmul needs 1-D or 2-D operands, got shapes (2, 2, 2) and (2,)"),
+     "matmul needs 1-D or 2-D operands, got u of shape (2, 2, 2) and w of shape (2,)"),
     (lambda: Tensor(np.ones(2)).backward(), ValueError,
      "backward() without an adjoint needs a scalar output (one number, like the cost J), "
      "got shape (2,)"),

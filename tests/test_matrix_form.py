@@ -332,7 +332,7 @@ def test_multiply_add_count_matches_the_shapes_of_the_products():
         (lambda: matrix_form.count_multiply_adds([3], 4), ValueError,
          "layer_sizes must list the inputs and at least one layer"),
         (lambda: matrix_form.count_multiply_adds("34", 4), TypeError,
-         "layer_sizes must be a list of layer widths"),
+         r"layer_sizes must be a list of sizes such as \[3, 4, 2\]"),
         (lambda: matrix_form.count_multiply_adds([3, 0, 2], 4), ValueError,
          "every entry of layer_sizes must be a positive integer"),
         (lambda: matrix_form.count_multiply_adds([3, 2], 2.5), TypeError,

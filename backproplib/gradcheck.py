@@ -92,7 +92,7 @@ def relative_error(first: np.ndarray, second: np.ndarray) -> float:
     """Relative error :math:`\\lVert g_1 - g_2 \\rVert / (\\lVert g_1 \\rVert + \\lVert g_2 \\rVert)`.
 
     Returns 0 when both are exactly zero. Both arguments must have the same shape. Both are
-    first divided by the power of two nearest above their largest entry (exact in floating
+    first divided by the power of two nearest below their largest entry (exact in floating
     point, and the ratio does not change), so values near :math:`10^{300}` do not overflow.
     """
     first = as_float_array(first, "first")
@@ -102,7 +102,7 @@ def relative_error(first: np.ndarray, second: np.ndarray) -> float:
                   float(np.max(np.abs(second), initial=0.0)))
     if largest == 0.0:
         return 0.0
-    scale = np.ldexp(1.0, int(np.frexp(largest)[1]))  # a power of two: dividing by it is exact
+    scale = np.ldexp(1.0, int(np.frexp(largest)[1]) - 1)  # a power of two: dividing is exact
     first, second = first / scale, second / scale
     return float(np.linalg.norm(first - second)
                  / (np.linalg.norm(first) + np.linalg.norm(second)))

@@ -87,7 +87,7 @@ def one_hot(labels: np.ndarray, n_classes: int | None = None) -> np.ndarray:
         )
     position = int(np.argmax(values))
     if n_classes is None:
-        n_classes = int(min(values[position], MAX_ENTRIES)) + 1
+        n_classes = int(values[position]) + 1
     else:
         check_positive_number(n_classes, "n_classes", integer=True)
         if values[position] >= n_classes:

@@ -628,3 +628,137 @@ def test_the_public_functions_are_found():
             "logistic.LogisticRegression.fit"} <= found
     assert "network.Gradients" not in found  # a plain record of results
     assert len(found) > 100
+
+
+# ---------------------------------------------------------------------------------------------
+# regression tests: the cases of issue 15 (and the package side of issue 12)
+
+
+def ones_network() -> MLP:
+    return MLP([np.ones((4, 3)), np.ones((2, 4))], [np.zeros(4), np.zeros(2)],
+               ["sigmoid", "sigmoid"])
+
+
+def test_issue_15_case_1_an_overflow_in_the_forward_pass_is_an_error_naming_x():
+    X_huge = np.full((4, 3), 1e308)  # z = 3e308 overflows; the sigmoid would hide it as 1
+    with pytest.raises(FloatingPointError, match=r"overflow.*\(X: values up to 1e\+308\)\. Scale"):
+        ones_network().cost_and_gradients(X_huge, Y[:4], "squared_error")
+    with pytest.raises(FloatingPointError, match=r"\(X: values up to 1e\+308\)"):
+        ones_network().predict(X_huge)
+    np.testing.assert_array_equal(X_huge, 1e308)
+
+
+@pytest.mark.parametrize("x", [1e10, 1e12, -3e15, 1e150])
+def test_issue_15_case_2_the_finite_difference_step_scales_with_x(x):
+    # d/dv v^2 = 2v; a fixed step of 1e-6 is lost in the rounding of v + h for large v
+    numeric = gradcheck.numerical_derivative(lambda v: float(np.sum(v**2)), np.array([x]))
+    assert numeric[0] == pytest.approx(2 * x, rel=1e-6)
+    numeric_jacobian = matrix_form.numerical_jacobian(lambda v: v**2, np.array([x]))
+    assert numeric_jacobian[0, 0] == pytest.approx(2 * x, rel=1e-6)
+
+
+def test_issue_15_case_3_relative_error_of_huge_values_does_not_overflow():
+    first, second = np.array([1e200, 2e200]), np.array([1e200, 2.2e200])
+    expected = 0.2 / (np.sqrt(5.0) + np.sqrt(1.0 + 2.2**2))  # the same ratio at scale 1
+    assert gradcheck.relative_error(first, second) == pytest.approx(expected, rel=1e-12)
+    assert gradcheck.relative_error(np.full(3, 1.5e308), np.full(3, -1.5e308)) == 1.0
+    assert gradcheck.relative_error(np.array([1e-300]), np.array([3e-300])) == pytest.approx(0.5)
+
+
+def test_issue_15_case_4_apply_gradients_rejects_nan_and_changes_nothing():
+    model = net()
+    grads = model.cost_and_gradients(X, Y, LOSS)[1]
+    bad = Gradients([np.full_like(grads.weights[0], np.nan), grads.weights[1]], grads.biases, [])
+    with pytest.raises(ValueError, match=r"grads\.weights\[0\] must contain only finite numbers"):
+        model.apply_gradients(bad, 0.1)
+    for ours, original in zip(model.weights + model.biases, [W1, W2, B1, B2]):
+        np.testing.assert_array_equal(ours, original)
+
+
+def test_issue_15_case_5_diverging_training_stops_at_a_named_step():
+    diverging = MLP([W1, W2], [B1, B2], ["relu", "identity"])
+    with pytest.raises(FloatingPointError, match=r"training diverged at step \d+: .*Use a smaller "
+                                                 r"learning_rate \(it is 10000\)"):
+        batch.train_minibatch_gradient_descent(diverging, X, Y, LOSS, 1e4, 50, 2, rng())
+    with pytest.raises(FloatingPointError, match=r"training diverged at step \d+: .*learning_rate"):
+        training.train(diverging, X, Y, LOSS, 1e4, 50, 2, rng())
+    labels = (X[:, 0] > 0).astype(float)
+    with pytest.raises(FloatingPointError, match=r"training diverged at step 2: .*\(X: values up to "
+                                                 r".*standardise the inputs"):
+        logistic.LogisticRegression().fit(X * 1e200, labels)
+
+
+def test_issue_15_case_6_gradient_check_names_a_network_that_is_not_an_mlp():
+    with pytest.raises(TypeError, match="network must be a backproplib.network.MLP, got NoneType"):
+        gradcheck.gradient_check(None, X, Y, "squared_error")
+
+
+def test_issue_15_case_7_messages_name_the_argument_given():
+    with pytest.raises(ValueError, match=r"^X_validation must have 3 columns"):
+        batch.train_minibatch_gradient_descent(net(), X, Y, LOSS, 0.1, 1, 2, rng(),
+                                               X_validation=X[:, :2], Y_validation=Y)
+    with pytest.raises(ValueError, match=r"^Y_validation must have shape \(5, 2\)"):
+        batch.train_minibatch_gradient_descent(net(), X, Y, LOSS, 0.1, 1, 2, rng(),
+                                               X_validation=X, Y_validation=Y[:, :1])
+    with pytest.raises(ValueError, match=r"^X_columns must hold at least one sample \(column\)"):
+        matrix_form.backpropagate_samples_as_columns(net(), np.ones((3, 0)), np.ones((2, 0)), LOSS)
+
+
+@pytest.mark.parametrize("returned", [np.ones(2), None, "text"])
+def test_issue_15_case_8_a_function_returning_the_wrong_kind_is_named(returned):
+    with pytest.raises(TypeError, match="function must return one number"):
+        gradcheck.numerical_derivative(lambda v: returned, np.ones(2))
+    if returned is not None and not isinstance(returned, str):
+        return  # an array is what numerical_jacobian's function should return
+    with pytest.raises(TypeError, match="function must return an array of numbers"):
+        matrix_form.numerical_jacobian(lambda v: returned, np.ones(2))
+
+
+def test_issue_15_numerical_jacobian_names_a_function_whose_shape_changes():
+    with pytest.raises(ValueError, match="function must return arrays of one shape"):
+        matrix_form.numerical_jacobian(lambda v: np.ones(1 + (v[0] > 1)), np.ones(2))
+
+
+def test_issue_15_smaller_cases():
+    with pytest.raises(ValueError, match="each row of y must sum to 1 for cross-entropy"):
+        autodiff.cross_entropy_from_z(np.zeros((2, 3)), np.full((2, 3), 0.5))
+    with pytest.raises(ValueError, match=r"weights\[0\] must have at least one row and one column"):
+        MLP([np.ones((0, 3)), np.ones((2, 0))], [np.zeros(0), np.zeros(2)], ["tanh", "tanh"])
+    with pytest.raises(ValueError, match=r"one_hot would build an array of 2 rows and 1000000001 "
+                                         r"columns.*labels\[1\] = 1e\+09"):
+        training.one_hot([0, 10**9])
+    with pytest.raises(TypeError, match="output must be a Tensor .* got ndarray"):
+        autodiff.topological_order(np.ones(2))
+
+
+def test_issue_12_a_transposed_first_layer_is_named_as_such():
+    with pytest.raises(ValueError, match=r"^weights\[0\] has shape \(3, 4\), but biases\[0\] has 4 "
+                                         r"entries.*weights\[0\] looks transposed.*shape \(4, 3\)"):
+        MLP([W1.T, W2], [B1, B2], ["tanh", "sigmoid"])
+    with pytest.raises(ValueError, match=r"^weights\[1\] has shape \(4, 2\).*weights\[1\] looks "
+                                         r"transposed"):
+        MLP([W1, W2.T], [B1, B2], ["tanh", "sigmoid"])
+
+
+def test_issue_12_the_output_error_formula_is_element_wise_only_for_element_wise_activations():
+    text = " ".join(network.__doc__.split())
+    assert "element-wise** output activation" in text
+    assert r"\text{(element-wise } g^{[L]} \text{ only)}" in text
+    assert r"\operatorname{diag}(a) - a a^\top" in text and "softmax" in text
+
+
+def test_issue_12_gradient_check_passes_below_the_books_threshold():
+    table = (ROOT / "book" / "C_gradient_checking.ipynb").read_text()
+    assert r"| below $10^{-7}$ | the gradient is right |" in table
+    assert inspect.signature(gradcheck.gradient_check).parameters["tolerance"].default == 1e-7
+    report = gradcheck.GradientCheck([2e-7], [0.0], 1e-7)
+    assert not report.passed and str(report).endswith("FAILED (tolerance 1e-07)")
+
+
+def test_hypothesis_runs_derandomized_in_ci_and_in_the_readme_command():
+    assert settings.get_profile("ci").derandomize
+    assert settings.get_profile("ci").database is None
+    assert not settings.get_profile("explore").derandomize
+    assert "python -m pytest --hypothesis-profile=ci" in (ROOT / ".ci" / "run").read_text()
+    assert "&& python -m pytest --hypothesis-profile=ci\n" in (ROOT / "README.md").read_text()
+    assert "--hypothesis-profile=explore" in (ROOT / "CONTRIBUTING.md").read_text()

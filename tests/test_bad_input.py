@@ -719,14 +719,23 @@ def test_issue_15_numerical_jacobian_names_a_function_whose_shape_changes():
         matrix_form.numerical_jacobian(lambda v: np.ones(1 + (v[0] > 1)), np.ones(2))
 
 
-def test_issue_15_smaller_cases():
+def test_issue_15_autodiff_cross_entropy_needs_rows_that_sum_to_1_like_the_mlp():
     with pytest.raises(ValueError, match="each row of y must sum to 1 for cross-entropy"):
         autodiff.cross_entropy_from_z(np.zeros((2, 3)), np.full((2, 3), 0.5))
+
+
+def test_issue_15_a_layer_needs_at_least_one_node():
     with pytest.raises(ValueError, match=r"weights\[0\] must have at least one row and one column"):
         MLP([np.ones((0, 3)), np.ones((2, 0))], [np.zeros(0), np.zeros(2)], ["tanh", "tanh"])
+
+
+def test_issue_15_one_hot_refuses_a_billion_columns():
     with pytest.raises(ValueError, match=r"one_hot would build an array of 2 rows and 1000000001 "
                                          r"columns.*labels\[1\] = 1e\+09"):
         training.one_hot([0, 10**9])
+
+
+def test_issue_15_topological_order_names_what_is_not_a_tensor():
     with pytest.raises(TypeError, match="output must be a Tensor .* got ndarray"):
         autodiff.topological_order(np.ones(2))
 

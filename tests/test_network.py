@@ -289,3 +289,18 @@ def test_random_and_apply_gradients_errors():
         NETWORK.copy().apply_gradients(wrong, 0.1)
     with pytest.raises(ValueError, match=r"grads must have one entry per layer \(2\)"):
         NETWORK.copy().apply_gradients(Gradients(grads.weights[:1], grads.biases[:1], []), 0.1)
+
+
+def test_cost_and_gradients_goes_through_an_overridden_backward():
+    """Appendix C checks buggy subclasses whose backward is wrong: cost_and_gradients uses it."""
+
+    class Doubled(MLP):
+        def backward(self, forward_pass, Y, loss):
+            grads = super().backward(forward_pass, Y, loss)
+            return Gradients([2 * g for g in grads.weights], [2 * g for g in grads.biases], [])
+
+    _, right = NETWORK.cost_and_gradients(X_GOOD, Y_GOOD, "squared_error")
+    doubled = Doubled(NETWORK.weights, NETWORK.biases, NETWORK.activation_names)
+    _, wrong = doubled.cost_and_gradients(X_GOOD, Y_GOOD, "squared_error")
+    for ours, theirs in zip(wrong.weights + wrong.biases, right.weights + right.biases):
+        np.testing.assert_array_equal(ours, 2 * theirs)

@@ -7,6 +7,7 @@ received, in words a learner can act on. No check modifies what it is given.
 from __future__ import annotations
 
 import functools
+import math
 from typing import Any, Callable, TypeVar
 
 import numpy as np
@@ -192,9 +193,13 @@ def _culprit(arguments: dict[str, Any]) -> str:
 
 
 def _all_finite(result: Any) -> bool:
-    if isinstance(result, (float, np.floating, np.ndarray)):
-        with np.errstate(all="ignore"):
-            return bool(np.all(np.isfinite(result)))
+    """Are the floats of a result (alone, or inside tuples, lists and dataclasses) finite?
+
+    Arrays are not scanned: inside :func:`overflow_is_an_error` numpy raises when an array
+    operation overflows. Python's own float arithmetic does not: ``1e308 * 10`` is ``inf``.
+    """
+    if isinstance(result, (float, np.floating)):
+        return math.isfinite(result)
     if isinstance(result, (list, tuple)):
         return all(_all_finite(item) for item in result)
     if hasattr(result, "__dataclass_fields__"):
@@ -206,7 +211,7 @@ def overflow_is_an_error(function: Callable[..., T]) -> Callable[..., T]:
     """Decorator: an overflow inside ``function`` raises an ``OverflowInComputation``.
 
     numpy's overflow and invalid-operation warnings (``inf``, ``nan``) become errors, and so does a
-    result that is not finite; the message names the argument with the largest values and
+    result number that is not finite; the message names the argument with the largest values and
     suggests scaling it. Without this, a sigmoid of an infinite ``z`` silently returns 1.
     """
     parameters = function.__code__.co_varnames[: function.__code__.co_argcount]

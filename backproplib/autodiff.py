@@ -70,7 +70,6 @@ class Tensor:
     def __repr__(self) -> str:
         return f"Tensor(shape={self.shape}, op={self.op!r})"
 
-    @overflow_is_an_error
     def backward(self, adjoint: object = None) -> None:
         """Reverse mode: fill ``grad`` of every node this one depends on.
 
@@ -182,7 +181,6 @@ def _broadcast_pair(u: object, w: object, op: str) -> tuple[Tensor, Tensor]:
     return u, w
 
 
-@overflow_is_an_error
 def add(u: object, w: object) -> Tensor:
     """:math:`v = u + w` (numpy broadcasting). :math:`\\bar u = \\bar v`, :math:`\\bar w =
     \\bar v`, each summed over the axes along which its operand was broadcast (a bias added to
@@ -193,7 +191,6 @@ def add(u: object, w: object) -> Tensor:
                  lambda du, dw: du + dw)
 
 
-@overflow_is_an_error
 def subtract(u: object, w: object) -> Tensor:
     """:math:`v = u - w`. :math:`\\bar u = \\bar v`, :math:`\\bar w = -\\bar v` (summed over
     broadcast axes); :math:`\\dot v = \\dot u - \\dot w`."""
@@ -203,7 +200,6 @@ def subtract(u: object, w: object) -> Tensor:
                  lambda du, dw: du - dw)
 
 
-@overflow_is_an_error
 def multiply(u: object, w: object) -> Tensor:
     """:math:`v = u \\odot w` (entry by entry). :math:`\\bar u = \\bar v \\odot w`,
     :math:`\\bar w = \\bar v \\odot u` - each factor's adjoint holds the **other** factor;
@@ -214,7 +210,6 @@ def multiply(u: object, w: object) -> Tensor:
                  lambda du, dw: du * w.value + u.value * dw)
 
 
-@overflow_is_an_error
 def matmul(u: object, w: object) -> Tensor:
     """:math:`V = U W` (1-D operands as in numpy). :math:`\\bar U = \\bar V W^\\top`,
     :math:`\\bar W = U^\\top \\bar V = \\sum_i u_i^\\top \\bar v_i` (a sum of outer products, one
@@ -238,7 +233,6 @@ def matmul(u: object, w: object) -> Tensor:
                  lambda du, dw: du @ w.value + u.value @ dw)
 
 
-@overflow_is_an_error
 def transpose(u: object) -> Tensor:
     """:math:`V = U^\\top`. :math:`\\bar U = \\bar V^\\top`; :math:`\\dot V = \\dot U^\\top`."""
     u = _tensor(u, "u")
@@ -251,7 +245,6 @@ def _check_axis(u: Tensor, axis: int | None) -> None:
         raise ValueError(f"axis must be None or an axis of the shape {u.shape}, got {axis!r}")
 
 
-@overflow_is_an_error
 def sum(u: object, axis: int | None = None) -> Tensor:  # noqa: A001 - numpy's name
     """:math:`v = \\sum_i u_i` (over ``axis``, or everything). Each :math:`u_i` feeds :math:`v`
     with slope 1, so :math:`\\bar u_i = \\bar v` (copied back along ``axis``); :math:`\\dot v =
@@ -267,7 +260,6 @@ def sum(u: object, axis: int | None = None) -> Tensor:  # noqa: A001 - numpy's n
                  lambda du: np.sum(du, axis=axis))
 
 
-@overflow_is_an_error
 def mean(u: object, axis: int | None = None) -> Tensor:
     """:math:`v = \\frac1n \\sum_i u_i` over ``n`` entries. :math:`\\bar u_i = \\bar v / n` - the
     :math:`1/m` of a batch cost; :math:`\\dot v = \\frac1n \\sum_i \\dot u_i`."""
@@ -283,7 +275,6 @@ def mean(u: object, axis: int | None = None) -> Tensor:
                  lambda du: np.mean(du, axis=axis))
 
 
-@overflow_is_an_error
 def power(u: object, exponent: float) -> Tensor:
     """:math:`v = u^p` for a constant :math:`p`. :math:`\\bar u = \\bar v\\, p\\, u^{p-1}`;
     :math:`\\dot v = p\\, u^{p-1} \\dot u`."""
@@ -307,7 +298,6 @@ def _elementwise(u: object, op: str, value: np.ndarray, slope: np.ndarray) -> Te
     return _node(value, (u,), op, lambda g: (g * slope,), lambda du: slope * du)
 
 
-@overflow_is_an_error
 def sigmoid(u: object) -> Tensor:
     """:math:`a = \\sigma(z)`; :math:`\\bar z = \\bar a\\, \\sigma'(z) = \\bar a\\, a (1 - a)`."""
     u = _tensor(u, "z")
@@ -315,7 +305,6 @@ def sigmoid(u: object) -> Tensor:
     return _elementwise(u, "sigmoid", a, a * (1.0 - a))
 
 
-@overflow_is_an_error
 def tanh(u: object) -> Tensor:
     """:math:`a = \\tanh z`; :math:`\\bar z = \\bar a\\, (1 - a^2)`."""
     u = _tensor(u, "z")
@@ -323,27 +312,23 @@ def tanh(u: object) -> Tensor:
     return _elementwise(u, "tanh", a, 1.0 - a * a)
 
 
-@overflow_is_an_error
 def relu(u: object) -> Tensor:
     """:math:`a = \\max(0, z)`; :math:`\\bar z = \\bar a` where :math:`z > 0`, else 0."""
     u = _tensor(u, "z")
     return _elementwise(u, "relu", np.maximum(u.value, 0.0), (u.value > 0).astype(np.float64))
 
 
-@overflow_is_an_error
 def identity(u: object) -> Tensor:
     """:math:`a = z`, the node itself (a linear layer adds nothing to the graph)."""
     return _tensor(u, "z")
 
 
-@overflow_is_an_error
 def softplus(u: object) -> Tensor:
     """:math:`v = \\ln(1 + e^u)`, without overflow; :math:`\\bar u = \\bar v\\, \\sigma(u)`."""
     u = _tensor(u, "u")
     return _elementwise(u, "softplus", np.logaddexp(0.0, u.value), _sigmoid(u.value))
 
 
-@overflow_is_an_error
 def softmax(u: object) -> Tensor:
     """:math:`a = \\operatorname{softmax}(z)` over the last axis. Its Jacobian is
     :math:`\\operatorname{diag}(a) - a a^\\top`, so :math:`\\bar z = a \\odot (\\bar a - (\\bar a
@@ -359,7 +344,6 @@ def softmax(u: object) -> Tensor:
     return _node(a, (u,), "softmax", lambda g: (rule(g),), rule)
 
 
-@overflow_is_an_error
 def log_softmax(u: object) -> Tensor:
     """:math:`v = z - \\ln \\sum_k e^{z_k}` over the last axis. :math:`\\bar z = \\bar v -
     a\\, \\sum_k \\bar v_k` with :math:`a = \\operatorname{softmax}(z)`; :math:`\\dot v = \\dot z -
@@ -389,7 +373,6 @@ def _check_probabilities(y: Tensor, loss: str) -> None:
                          f"{y.value.max()}")
 
 
-@overflow_is_an_error
 def squared_error(a: object, y: object) -> Tensor:
     """The cost :math:`J = \\frac1m \\sum_i \\sum_j (a_j^{(i)} - y_j^{(i)})^2`, built from
     subtract, power, sum and mean, so its gradient :math:`\\frac2m (a - y)` comes out of their
@@ -398,7 +381,6 @@ def squared_error(a: object, y: object) -> Tensor:
     return mean(sum((a - y) ** 2, axis=-1))
 
 
-@overflow_is_an_error
 def binary_cross_entropy_from_z(z: object, y: object) -> Tensor:
     """:math:`J = \\frac1m \\sum_i \\sum_j [\\ln(1 + e^{z_j}) - y_j z_j]` (sigmoid output, stable);
     its rules give :math:`\\bar z = \\frac1m (\\sigma(z) - y)`."""
@@ -407,7 +389,6 @@ def binary_cross_entropy_from_z(z: object, y: object) -> Tensor:
     return mean(sum(softplus(z) - y * z, axis=-1))
 
 
-@overflow_is_an_error
 def cross_entropy_from_z(z: object, y: object) -> Tensor:
     """:math:`J = -\\frac1m \\sum_i \\sum_j y_j \\ln \\operatorname{softmax}(z)_j` (softmax output);
     its rules give :math:`\\bar z = \\frac1m (a - y)`. Each row of ``y`` must sum to 1 (one-hot
@@ -435,7 +416,6 @@ def _call(function: Callable[..., Tensor], nodes: list[Tensor]) -> Tensor:
     return output
 
 
-@overflow_is_an_error
 def jvp(function: Callable[..., Tensor], inputs: Sequence[object],
         tangents: Sequence[object]) -> tuple[np.ndarray, np.ndarray]:
     """Forward mode: the value of ``function(*inputs)`` and the Jacobian-vector product
@@ -460,7 +440,6 @@ def jvp(function: Callable[..., Tensor], inputs: Sequence[object],
     return output.value.copy(), tangent.copy()
 
 
-@overflow_is_an_error
 def value_and_gradients(function: Callable[..., Tensor],
                         inputs: Sequence[object]) -> tuple[float, list[np.ndarray]]:
     """Reverse mode: the scalar ``function(*inputs)`` and its gradient with respect to every
@@ -475,7 +454,6 @@ _ACTIVATIONS: dict[str, Callable[[object], Tensor]] = {
     "sigmoid": sigmoid, "tanh": tanh, "relu": relu, "identity": identity, "softmax": softmax}
 
 
-@overflow_is_an_error
 def mlp_cost_and_gradients(network: MLP, X: object, Y: object,
                            loss: str) -> tuple[float, Gradients]:
     """:meth:`MLP.cost_and_gradients <backproplib.network.MLP.cost_and_gradients>` by the engine.
@@ -527,3 +505,19 @@ def chain_multiplications(sizes: Sequence[int], mode: str) -> int:
         for rows, inner in reversed(shapes[:-1]):  # (rows, inner) @ (inner, columns)
             count += rows * inner * columns
     return int(count)
+
+
+# Every operation raises an error naming its input when a number overflows, instead of a numpy
+# warning and an inf (backproplib._checks.overflow_is_an_error). Applied here rather than as a
+# decorator on each definition, so that the code chapter 8 prints reads as the rules alone.
+Tensor.backward = overflow_is_an_error(Tensor.backward)  # type: ignore[method-assign]
+_OPERATIONS = (
+    "add", "subtract", "multiply", "matmul", "transpose", "sum", "mean", "power",
+    "sigmoid", "tanh", "relu", "identity", "softplus", "softmax", "log_softmax",
+    "squared_error", "binary_cross_entropy_from_z", "cross_entropy_from_z", "jvp",
+    "value_and_gradients", "mlp_cost_and_gradients",
+)
+for _name in _OPERATIONS:
+    globals()[_name] = overflow_is_an_error(globals()[_name])
+
+del _name

@@ -500,8 +500,11 @@ class MLP:
         """
         _, X, Y = check_batch(self, X, Y, loss)
         forward_pass = self._forward(X)
-        # through backward, which a subclass may override (appendix C's buggy networks do)
-        return self._cost(forward_pass, Y, loss), self.backward(forward_pass, Y, loss)
+        # a subclass may override backward (appendix C's buggy networks do): use it then; MLP's
+        # own backward would only check Y and loss again
+        overridden = type(self).backward is not MLP.backward
+        backward = self.backward if overridden else self._backward
+        return self._cost(forward_pass, Y, loss), backward(forward_pass, Y, loss)
 
     @overflow_is_an_error
     def apply_gradients(self, grads: Gradients, learning_rate: float) -> None:

@@ -138,7 +138,13 @@ def softmax(z: np.ndarray) -> np.ndarray:
     z = as_float_array(z, "z")
     if z.ndim == 0:
         raise ValueError("z must be a vector or a 2-D array (one row per sample), got a 0-D scalar")
+    _check_classes(z)
     return _softmax(z)
+
+
+def _check_classes(z: np.ndarray) -> None:
+    if z.shape[-1] == 0:
+        raise ValueError(f"z must hold at least one entry (one per class), got shape {z.shape}")
 
 
 def softmax_jacobian(z: np.ndarray) -> np.ndarray:
@@ -150,6 +156,7 @@ def softmax_jacobian(z: np.ndarray) -> np.ndarray:
     z = as_float_array(z, "z")
     if z.ndim != 1:
         raise ValueError(f"z must be 1-D (one sample), got shape {z.shape}")
+    _check_classes(z)
     a = _softmax(z)
     return np.diag(a) - np.outer(a, a)
 

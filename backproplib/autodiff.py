@@ -27,7 +27,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from ._checks import as_float_array
+from ._checks import as_float_array, as_sizes, check_rows_sum_to_one, overflow_is_an_error
 from .activations import _sigmoid, _softmax
 from .network import MLP, Gradients, check_batch
 
@@ -120,6 +120,11 @@ class Tensor:
 
 def topological_order(output: Tensor) -> list[Tensor]:
     """Every node ``output`` depends on, each after all of its parents (``output`` last)."""
+    if not isinstance(output, Tensor):
+        raise TypeError(
+            "output must be a Tensor (a node of the graph, built with backproplib.autodiff "
+            f"operations), got {type(output).__name__}"
+        )
     order: list[Tensor] = []
     visited: set[int] = set()
     stack: list[tuple[Tensor, bool]] = [(output, False)]
@@ -212,7 +217,8 @@ def matmul(u: object, w: object) -> Tensor:
     :math:`\\bar W = \\bar z\\, a^\\top` and :math:`\\bar a = W^\\top \\bar z`."""
     u, w = _tensor(u, "u"), _tensor(w, "w")
     if u.value.ndim not in (1, 2) or w.value.ndim not in (1, 2):
-        raise ValueError(f"matmul needs 1-D or 2-D operands, got shapes {u.shape} and {w.shape}")
+        raise ValueError(f"matmul needs 1-D or 2-D operands, got u of shape {u.shape} and w of "
+                         f"shape {w.shape}")
     if u.shape[-1] != w.shape[0]:
         raise ValueError(f"matmul: u of shape {u.shape} has {u.shape[-1]} columns but w of shape "
                          f"{w.shape} has {w.shape[0]} rows; they must be equal")
@@ -275,6 +281,8 @@ def power(u: object, exponent: float) -> Tensor:
     u = _tensor(u, "u")
     if isinstance(exponent, bool) or not isinstance(exponent, (int, float, np.integer, np.floating)):
         raise TypeError(f"exponent must be a number, got {type(exponent).__name__} {exponent!r}")
+    if not np.isfinite(exponent):
+        raise ValueError(f"exponent must be a finite number, got {exponent!r}")
     if exponent < 1 and np.any(u.value == 0):
         raise ValueError(f"power: u must be non-zero for the exponent {exponent}")
     if exponent != int(exponent) and np.any(u.value < 0):
@@ -383,9 +391,12 @@ def binary_cross_entropy_from_z(z: object, y: object) -> Tensor:
 
 def cross_entropy_from_z(z: object, y: object) -> Tensor:
     """:math:`J = -\\frac1m \\sum_i \\sum_j y_j \\ln \\operatorname{softmax}(z)_j` (softmax output);
-    its rules give :math:`\\bar z = \\frac1m (a - y)` for rows of ``y`` that sum to 1."""
+    its rules give :math:`\\bar z = \\frac1m (a - y)`. Each row of ``y`` must sum to 1 (one-hot
+    targets, as for :class:`~backproplib.network.MLP`): otherwise the gradient is not
+    :math:`\\frac1m (a - y)`."""
     z, y = _loss_pair(z, y, "z")
     _check_probabilities(y, "cross-entropy")
+    check_rows_sum_to_one(y.value, "y", "cross-entropy")  # else the gradient is not (a - y)/m
     return -mean(sum(y * log_softmax(z), axis=-1))
 
 
@@ -482,11 +493,7 @@ def chain_multiplications(sizes: Sequence[int], mode: str) -> int:
     """
     if mode not in ("forward", "reverse"):
         raise ValueError(f"mode must be 'forward' or 'reverse', got {mode!r}")
-    if isinstance(sizes, (str, bytes)) or not isinstance(sizes, (list, tuple)) or len(sizes) < 2:
-        raise ValueError(f"sizes must list at least two sizes (one Jacobian), got {sizes!r}")
-    for size in sizes:
-        if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
-            raise ValueError(f"every entry of sizes must be a positive integer, got {size!r}")
+    sizes = as_sizes(sizes, "sizes", 2, "at least two sizes (one Jacobian)")
     shapes = [(sizes[i], sizes[i + 1]) for i in range(len(sizes) - 1)]
     count = 0
     if mode == "reverse":
@@ -498,3 +505,19 @@ def chain_multiplications(sizes: Sequence[int], mode: str) -> int:
         for rows, inner in reversed(shapes[:-1]):  # (rows, inner) @ (inner, columns)
             count += rows * inner * columns
     return int(count)
+
+
+# Every operation raises an error naming its input when a number overflows, instead of a numpy
+# warning and an inf (backproplib._checks.overflow_is_an_error). Applied here rather than as a
+# decorator on each definition, so that the code chapter 8 prints reads as the rules alone.
+Tensor.backward = overflow_is_an_error(Tensor.backward)  # type: ignore[method-assign]
+_OPERATIONS = (
+    "add", "subtract", "multiply", "matmul", "transpose", "sum", "mean", "power",
+    "sigmoid", "tanh", "relu", "identity", "softplus", "softmax", "log_softmax",
+    "squared_error", "binary_cross_entropy_from_z", "cross_entropy_from_z", "jvp",
+    "value_and_gradients", "mlp_cost_and_gradients",
+)
+for _name in _OPERATIONS:
+    globals()[_name] = overflow_is_an_error(globals()[_name])
+
+del _name

@@ -32,7 +32,14 @@ from typing import Callable, Iterator
 
 import numpy as np
 
-from ._checks import as_float_array, check_ndim, check_positive_number
+from ._checks import (
+    OverflowInComputation,
+    as_float_array,
+    check_ndim,
+    check_positive_number,
+    diverged,
+    overflow_is_an_error,
+)
 from .activations import get_activation
 from .gradcheck import relative_error
 from .losses import get_loss
@@ -66,6 +73,7 @@ class PerSampleGradients:
     deltas: list[np.ndarray]
 
 
+@overflow_is_an_error
 def per_sample_gradients(
     network: MLP, X: np.ndarray, Y: np.ndarray, loss: str
 ) -> PerSampleGradients:
@@ -115,6 +123,7 @@ def _reduce(per_sample: PerSampleGradients, reduce: Callable[..., np.ndarray]) -
     )
 
 
+@overflow_is_an_error
 def mean_gradient(per_sample: PerSampleGradients) -> Gradients:
     r"""The mean of the per-sample gradients: the gradient of the batch cost :math:`J`.
 
@@ -129,6 +138,7 @@ def mean_gradient(per_sample: PerSampleGradients) -> Gradients:
     return _reduce(per_sample, np.mean)
 
 
+@overflow_is_an_error
 def sum_gradient(per_sample: PerSampleGradients) -> Gradients:
     r"""The sum of the per-sample gradients: the gradient of :math:`\sum_i L^{(i)} = mJ`.
 
@@ -163,6 +173,7 @@ class GradientComparison:
     overall: float
 
 
+@overflow_is_an_error
 def compare_gradients(reference: Gradients, other: Gradients) -> GradientComparison:
     """Relative errors between two gradients of the same network, per layer and overall.
 
@@ -195,6 +206,7 @@ def compare_gradients(reference: Gradients, other: Gradients) -> GradientCompari
     )
 
 
+@overflow_is_an_error
 def compare_per_sample_mean_with_vectorized(
     network: MLP, X: np.ndarray, Y: np.ndarray, loss: str
 ) -> GradientComparison:
@@ -220,6 +232,7 @@ def _batch_mean_rows(values: np.ndarray) -> np.ndarray:
     return np.repeat(values.mean(axis=0, keepdims=True), values.shape[0], axis=0)
 
 
+@overflow_is_an_error
 def gradient_averaging_first(
     network: MLP, X: np.ndarray, Y: np.ndarray, loss: str, averaged: tuple[str, ...]
 ) -> Gradients:
@@ -298,6 +311,7 @@ def gradient_averaging_first(
     return Gradients(weights, biases, deltas)
 
 
+@overflow_is_an_error
 def gradient_averaging_g_prime_first(
     network: MLP, X: np.ndarray, Y: np.ndarray, loss: str
 ) -> Gradients:
@@ -305,6 +319,7 @@ def gradient_averaging_g_prime_first(
     return gradient_averaging_first(network, X, Y, loss, ("g_prime",))
 
 
+@overflow_is_an_error
 def gradient_averaging_activations_first(
     network: MLP, X: np.ndarray, Y: np.ndarray, loss: str
 ) -> Gradients:
@@ -314,6 +329,7 @@ def gradient_averaging_activations_first(
     return gradient_averaging_first(network, X, Y, loss, ("activations",))
 
 
+@overflow_is_an_error
 def gradient_averaging_errors_first(
     network: MLP, X: np.ndarray, Y: np.ndarray, loss: str
 ) -> Gradients:
@@ -322,6 +338,7 @@ def gradient_averaging_errors_first(
     return gradient_averaging_first(network, X, Y, loss, ("errors",))
 
 
+@overflow_is_an_error
 def gradient_averaging_all_factors_first(
     network: MLP, X: np.ndarray, Y: np.ndarray, loss: str
 ) -> Gradients:
@@ -349,6 +366,7 @@ def _scaled(grads: Gradients, factor: float) -> Gradients:
     )
 
 
+@overflow_is_an_error
 def summed_cost_and_gradients(
     network: MLP, X: np.ndarray, Y: np.ndarray, loss: str
 ) -> tuple[float, Gradients]:
@@ -370,6 +388,7 @@ def summed_cost_and_gradients(
     return X.shape[0] * cost, _scaled(grads, float(X.shape[0]))
 
 
+@overflow_is_an_error
 def learning_rate_for_sum(learning_rate: float, batch_size: int) -> float:
     r"""The learning rate that makes a summed cost take the same steps as the mean cost.
 
@@ -521,6 +540,7 @@ class TrainingHistory:
     steps: int
 
 
+@overflow_is_an_error
 def train_minibatch_gradient_descent(
     network: MLP,
     X: np.ndarray,
@@ -597,7 +617,9 @@ def train_minibatch_gradient_descent(
         )
     has_validation = X_validation is not None
     if has_validation:
-        network.cost(X_validation, Y_validation, loss)  # checks them with the network's messages
+        _, X_validation, Y_validation = check_batch(
+            network, X_validation, Y_validation, loss, names=("X_validation", "Y_validation")
+        )
     if on_epoch is not None and not callable(on_epoch):
         raise TypeError(f"on_epoch must be a function of the network, got {type(on_epoch).__name__}")
     model = network.copy()
@@ -607,15 +629,18 @@ def train_minibatch_gradient_descent(
         on_epoch(model)
     steps = 0
     for _ in range(int(epochs)):
-        for batch in minibatches(X, Y, batch_size, rng, drop_last=drop_last):
-            _, grads = model.cost_and_gradients(batch.X, batch.Y, loss)
-            if reduction == "sum":
-                grads = _scaled(grads, float(batch.X.shape[0]))
-            model.apply_gradients(grads, learning_rate)
-            steps += 1
-        train_costs.append(model.cost(X, Y, loss))
-        if has_validation:
-            validation_costs.append(model.cost(X_validation, Y_validation, loss))
+        try:
+            for batch in minibatches(X, Y, batch_size, rng, drop_last=drop_last):
+                _, grads = model.cost_and_gradients(batch.X, batch.Y, loss)
+                if reduction == "sum":
+                    grads = _scaled(grads, float(batch.X.shape[0]))
+                model.apply_gradients(grads, learning_rate)
+                steps += 1
+            train_costs.append(model.cost(X, Y, loss))
+            if has_validation:
+                validation_costs.append(model.cost(X_validation, Y_validation, loss))
+        except OverflowInComputation as error:
+            raise diverged(steps + 1, learning_rate, error) from None
         if on_epoch is not None:
             on_epoch(model)
     return TrainingHistory(model, train_costs, validation_costs, steps)

@@ -30,8 +30,15 @@ from typing import Any
 
 import numpy as np
 
-from ._checks import as_float_array, check_ndim, check_positive_number, check_shape
+from ._checks import (
+    as_float_array,
+    check_ndim,
+    check_positive_number,
+    check_shape,
+    overflow_is_an_error,
+)
 from .activations import get_activation
+from .gradcheck import numerical_derivative
 from .losses import get_loss
 from .network import MLP, check_network
 
@@ -39,12 +46,14 @@ from .network import MLP, check_network
 # input checks and the forward pass of one sample (shared with backproplib.downstream)
 
 
-def _check_loss(network: MLP, loss: Any) -> str:
-    get_loss(loss)  # TypeError / ValueError naming the known losses
-    if loss == "binary_cross_entropy" and network.activation_names[-1] != "sigmoid":
+def _check_loss(network: MLP, loss: Any, y: np.ndarray) -> str:
+    network._check_loss(loss, y.reshape(1, -1), "y")  # the loss, its output layer and y's values
+    if network.activation_names[-1] == "softmax":
         raise ValueError(
-            "loss 'binary_cross_entropy' needs a sigmoid output layer (its outputs are "
-            f"probabilities), but the last activation is {network.activation_names[-1]!r}"
+            "the network's output activation is 'softmax', which acts on a whole row and has no "
+            "element-wise slope g'(z_j): the chain-rule factors here need an element-wise output "
+            "activation (sigmoid, tanh, relu, identity); for softmax use "
+            "MLP.cost_and_gradients, which multiplies by its Jacobian"
         )
     return loss
 
@@ -62,12 +71,7 @@ def _check_sample(
     check_shape(x, (n_inputs,), "x", f"The network has {n_inputs} inputs")
     check_ndim(y, 1, "y", f"Expected shape ({n_outputs},): {one_sample}")
     check_shape(y, (n_outputs,), "y", f"The network has {n_outputs} output nodes")
-    loss = _check_loss(network, loss)
-    if loss == "binary_cross_entropy" and ((y < 0) | (y > 1)).any():
-        raise ValueError(
-            f"y must lie in [0, 1] for binary cross-entropy, got values from {y.min()} to {y.max()}"
-        )
-    return network, x, y, loss
+    return network, x, y, _check_loss(network, loss, y)
 
 
 def _check_node_index(value: Any, name: str, n_nodes: int, layer: int) -> int:
@@ -133,6 +137,7 @@ def _forward_one_sample(network: MLP, x: np.ndarray) -> SampleForwardPass:
     return SampleForwardPass(weighted_inputs, activations)
 
 
+@overflow_is_an_error
 def forward_one_sample(network: MLP, x: np.ndarray) -> SampleForwardPass:
     """Forward pass of one sample, indexed by layer number (``activations[0]`` is ``x``).
 
@@ -306,6 +311,7 @@ def _output_factors(
     return _weight_factors(network, forward, dC0_da, L, j, k, loss, slope_evaluated_at)
 
 
+@overflow_is_an_error
 def output_weight_factors(
     network: MLP, x: np.ndarray, y: np.ndarray, j: int, k: int, loss: str = "squared_error"
 ) -> WeightFactors:
@@ -349,6 +355,7 @@ def output_weight_factors(
     return _output_factors(network, x, y, j, k, loss, "z")
 
 
+@overflow_is_an_error
 def output_weight_factors_g_prime_of_a(
     network: MLP, x: np.ndarray, y: np.ndarray, j: int, k: int, loss: str = "squared_error"
 ) -> WeightFactors:
@@ -363,6 +370,7 @@ def output_weight_factors_g_prime_of_a(
     return _output_factors(network, x, y, j, k, loss, "a")
 
 
+@overflow_is_an_error
 def output_weight_gradient_by_entries(
     network: MLP, x: np.ndarray, y: np.ndarray, loss: str = "squared_error"
 ) -> np.ndarray:
@@ -396,6 +404,7 @@ def output_weight_gradient_by_entries(
     return gradient
 
 
+@overflow_is_an_error
 def sample_loss(network: MLP, x: np.ndarray, y: np.ndarray, loss: str = "squared_error") -> float:
     """The loss :math:`C_0` of one sample, e.g. :math:`\\sum_j (a_j^{[L]} - y_j)^2`.
 
@@ -414,6 +423,7 @@ def sample_loss(network: MLP, x: np.ndarray, y: np.ndarray, loss: str = "squared
     return network.cost(x.reshape(1, -1), y.reshape(1, -1), loss)
 
 
+@overflow_is_an_error
 def weight_derivative_by_finite_difference(
     network: MLP,
     x: np.ndarray,
@@ -429,7 +439,8 @@ def weight_derivative_by_finite_difference(
     .. math:: \\frac{\\partial C_0}{\\partial w_{jk}^{[l]}} \\approx
               \\frac{C_0(w_{jk}^{[l]} + h) - C_0(w_{jk}^{[l]} - h)}{2h}
 
-    Only that one weight moves (in copies of the network); nothing else changes.
+    (:func:`backproplib.gradcheck.numerical_derivative`: ``h`` grows with the weight when
+    :math:`|w_{jk}^{[l]}| > 1`). Only that one weight moves (in copies of the network); nothing else changes.
 
     Parameters
     ----------
@@ -452,5 +463,5 @@ def weight_derivative_by_finite_difference(
         moved = MLP(weights, network.biases, network.activation_names)
         return moved.cost(x.reshape(1, -1), y.reshape(1, -1), loss)
 
-    original = network.weights[layer - 1][j - 1, k - 1]
-    return (loss_with_weight(original + step) - loss_with_weight(original - step)) / (2.0 * step)
+    original = np.array([network.weights[layer - 1][j - 1, k - 1]])
+    return float(numerical_derivative(lambda value: loss_with_weight(value[0]), original, step)[0])

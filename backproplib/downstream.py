@@ -35,7 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._checks import check_positive_number
+from ._checks import check_positive_number, overflow_is_an_error
 from .activations import get_activation
 from .chain_rule import (
     SampleForwardPass,
@@ -47,6 +47,7 @@ from .chain_rule import (
     _loss_derivative,
     _weight_factors,
 )
+from .gradcheck import numerical_derivative
 from .losses import get_loss
 from .network import MLP
 
@@ -176,6 +177,7 @@ def _backpropagate(
     )
 
 
+@overflow_is_an_error
 def backpropagate_by_loops(
     network: MLP, x: np.ndarray, y: np.ndarray, loss: str = "squared_error"
 ) -> SampleGradients:
@@ -218,6 +220,7 @@ def backpropagate_by_loops(
     return _backpropagate(network, _forward_one_sample(network, x), y, loss)
 
 
+@overflow_is_an_error
 def downstream_sum(
     network: MLP, x: np.ndarray, y: np.ndarray, layer: int, k: int, loss: str = "squared_error"
 ) -> DownstreamSum:
@@ -269,6 +272,7 @@ def downstream_sum(
     )
 
 
+@overflow_is_an_error
 def weight_factors(
     network: MLP,
     x: np.ndarray,
@@ -311,6 +315,7 @@ def weight_factors(
     return _weight_factors(network, forward, dC0_da, layer, j, k, loss)
 
 
+@overflow_is_an_error
 def activation_derivative_by_finite_difference(
     network: MLP,
     x: np.ndarray,
@@ -353,8 +358,9 @@ def activation_derivative_by_finite_difference(
             activation = g.kernel(network.weights[l - 1] @ activation + network.biases[l - 1])
         return float(get_loss(loss).kernel(activation, y))
 
-    moved_up = forward.activations[layer].copy()
-    moved_up[k - 1] += step
-    moved_down = forward.activations[layer].copy()
-    moved_down[k - 1] -= step
-    return (loss_from(moved_up) - loss_from(moved_down)) / (2.0 * step)
+    def loss_with(value: np.ndarray) -> float:  # a_k^[l] alone set to value[0]
+        moved = forward.activations[layer].copy()
+        moved[k - 1] = value[0]
+        return loss_from(moved)
+
+    return float(numerical_derivative(loss_with, forward.activations[layer][k - 1 : k], step)[0])

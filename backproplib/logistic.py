@@ -32,7 +32,14 @@ from typing import Any
 
 import numpy as np
 
-from ._checks import as_float_array, check_ndim, check_positive_number, check_shape
+from ._checks import (
+    as_float_array,
+    check_ndim,
+    check_positive_number,
+    check_shape,
+    diverged,
+    overflow_is_an_error,
+)
 from .activations import _sigmoid
 from .losses import _binary_cross_entropy_from_z
 
@@ -97,6 +104,7 @@ def _check_l2(l2: Any) -> float:
 # --------------------------------------------------------------------------------------------
 
 
+@overflow_is_an_error
 def _cost_and_gradients(
     w: np.ndarray, b: float, X: np.ndarray, y: np.ndarray, l2: float
 ) -> tuple[float, np.ndarray, float]:
@@ -109,6 +117,7 @@ def _cost_and_gradients(
     return cost, X.T @ delta / m + l2 * w, float(np.mean(delta))
 
 
+@overflow_is_an_error
 def cost_and_gradients(
     w: np.ndarray, b: float, X: np.ndarray, y: np.ndarray, l2: float = 0.0
 ) -> tuple[float, np.ndarray, float]:
@@ -152,6 +161,7 @@ def cost_and_gradients(
     return _cost_and_gradients(w, _check_bias(b), X, y, _check_l2(l2))
 
 
+@overflow_is_an_error
 def per_example_gradients(
     w: np.ndarray, b: float, X: np.ndarray, y: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -267,6 +277,7 @@ class LogisticRegression:
         check_positive_number(self.n_steps, "n_steps", integer=True)
         _check_l2(self.l2)
 
+    @overflow_is_an_error
     def fit(self, X: np.ndarray, y: np.ndarray) -> "LogisticRegression":
         """Run ``n_steps`` steps of gradient descent from ``w = 0, b = 0`` on ``(X, y)``.
 
@@ -290,11 +301,16 @@ class LogisticRegression:
         w = np.zeros(X.shape[1])
         b = 0.0
         history = np.empty(int(self.n_steps) + 1)
-        for step in range(int(self.n_steps)):
-            history[step], dJ_dw, dJ_db = _cost_and_gradients(w, b, X, y, l2)
-            w = w - self.learning_rate * dJ_dw
-            b = b - self.learning_rate * dJ_db
-        history[-1] = _cost_and_gradients(w, b, X, y, l2)[0]
+        step = 0
+        try:  # an overflow anywhere in here raises (fit is decorated): name the step
+            for step in range(int(self.n_steps)):
+                history[step], dJ_dw, dJ_db = _cost_and_gradients(w, b, X, y, l2)
+                w = w - self.learning_rate * dJ_dw
+                b = b - self.learning_rate * dJ_db
+            step = int(self.n_steps)
+            history[-1] = _cost_and_gradients(w, b, X, y, l2)[0]
+        except FloatingPointError as error:
+            raise diverged(step + 1, self.learning_rate, error) from None
         self.w, self.b, self.loss_history = w, float(b), history
         return self
 
@@ -303,6 +319,7 @@ class LogisticRegression:
             raise RuntimeError("this LogisticRegression is not fitted yet: call fit(X, y) first")
         return self.w, self.b
 
+    @overflow_is_an_error
     def decision_function(self, X: np.ndarray) -> np.ndarray:
         r"""The weighted input :math:`z = X w + b` of each example, shape ``(m,)``.
 

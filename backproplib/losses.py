@@ -22,7 +22,7 @@ from typing import Callable
 
 import numpy as np
 
-from ._checks import as_float_array, check_same_shape
+from ._checks import as_float_array, check_same_shape, overflow_is_an_error
 
 LossFunction = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
@@ -91,6 +91,7 @@ def _cross_entropy_derivative(a: np.ndarray, y: np.ndarray) -> np.ndarray:
     return -y / np.maximum(a, np.finfo(a.dtype).tiny)
 
 
+@overflow_is_an_error
 def squared_error(a: np.ndarray, y: np.ndarray) -> np.ndarray | float:
     r"""Squared error of each sample, :math:`C_0 = \sum_j (a_j - y_j)^2`.
 
@@ -110,6 +111,7 @@ def squared_error(a: np.ndarray, y: np.ndarray) -> np.ndarray | float:
     return _squared_error(a, y)
 
 
+@overflow_is_an_error
 def squared_error_derivative(a: np.ndarray, y: np.ndarray) -> np.ndarray:
     r"""Derivative of the squared error with respect to the activation, :math:`2 (a_j - y_j)`.
 
@@ -119,6 +121,7 @@ def squared_error_derivative(a: np.ndarray, y: np.ndarray) -> np.ndarray:
     return _squared_error_derivative(a, y)
 
 
+@overflow_is_an_error
 def binary_cross_entropy(a: np.ndarray, y: np.ndarray) -> np.ndarray | float:
     r"""Binary cross-entropy of each sample, :math:`-\sum_j [y_j \ln a_j + (1 - y_j) \ln(1 - a_j)]`.
 
@@ -133,6 +136,7 @@ def binary_cross_entropy(a: np.ndarray, y: np.ndarray) -> np.ndarray | float:
     return _binary_cross_entropy(a, y)
 
 
+@overflow_is_an_error
 def binary_cross_entropy_derivative(a: np.ndarray, y: np.ndarray) -> np.ndarray:
     r"""Derivative of binary cross-entropy with respect to the activation.
 
@@ -147,6 +151,7 @@ def binary_cross_entropy_derivative(a: np.ndarray, y: np.ndarray) -> np.ndarray:
     return _binary_cross_entropy_derivative(a, y)
 
 
+@overflow_is_an_error
 def binary_cross_entropy_from_z(z: np.ndarray, y: np.ndarray) -> np.ndarray | float:
     r"""Binary cross-entropy of a sigmoid output, computed from its weighted input ``z``.
 
@@ -159,6 +164,7 @@ def binary_cross_entropy_from_z(z: np.ndarray, y: np.ndarray) -> np.ndarray | fl
     return _binary_cross_entropy_from_z(z, y)
 
 
+@overflow_is_an_error
 def cross_entropy(a: np.ndarray, y: np.ndarray) -> np.ndarray | float:
     r"""Categorical cross-entropy of each sample, :math:`C_0 = -\sum_j y_j \ln a_j`.
 
@@ -173,6 +179,7 @@ def cross_entropy(a: np.ndarray, y: np.ndarray) -> np.ndarray | float:
     return _cross_entropy(a, y)
 
 
+@overflow_is_an_error
 def cross_entropy_derivative(a: np.ndarray, y: np.ndarray) -> np.ndarray:
     r"""Derivative of categorical cross-entropy with respect to the activation, :math:`-y_j / a_j`."""
     a, y = _check_pair(a, y)
@@ -181,6 +188,7 @@ def cross_entropy_derivative(a: np.ndarray, y: np.ndarray) -> np.ndarray:
     return _cross_entropy_derivative(a, y)
 
 
+@overflow_is_an_error
 def cross_entropy_from_z(z: np.ndarray, y: np.ndarray) -> np.ndarray | float:
     r"""Categorical cross-entropy of a softmax output, from its weighted input ``z``.
 

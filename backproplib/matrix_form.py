@@ -17,8 +17,17 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from ._checks import as_float_array, check_ndim, check_positive_number, check_shape
+from ._checks import (
+    as_float_array,
+    as_sizes,
+    check_callable,
+    check_ndim,
+    check_positive_number,
+    check_shape,
+    overflow_is_an_error,
+)
 from .activations import _softmax, get_activation
+from .gradcheck import _moved_values
 from .losses import get_loss
 from .network import MLP, Gradients, check_batch, check_network
 
@@ -33,6 +42,8 @@ _COLLAPSING_LOSSES = {"binary_cross_entropy": "sigmoid", "cross_entropy": "softm
 def _check_vector(value: Any, name: str) -> np.ndarray:
     array = as_float_array(value, name)
     check_ndim(array, 1, name, "Expected a vector: one entry per node of one sample")
+    if array.shape[0] == 0:
+        raise ValueError(f"{name} must hold at least one entry (one per node), got an empty vector")
     return array
 
 
@@ -58,6 +69,7 @@ def _check_sample(network: Any, x: Any, y: Any, loss: Any) -> tuple[MLP, np.ndar
 # the element-wise product is a product with a diagonal matrix
 
 
+@overflow_is_an_error
 def hadamard_product(u: np.ndarray, v: np.ndarray) -> np.ndarray:
     r"""The element-wise (Hadamard) product :math:`u \odot v`: entry :math:`j` is :math:`u_j v_j`.
 
@@ -70,6 +82,7 @@ def hadamard_product(u: np.ndarray, v: np.ndarray) -> np.ndarray:
     return u * v
 
 
+@overflow_is_an_error
 def diagonal_matrix_product(diagonal: np.ndarray, vector: np.ndarray) -> np.ndarray:
     r"""The product :math:`\operatorname{diag}(d)\, u`, computed as a real matrix-vector product.
 
@@ -88,6 +101,7 @@ def diagonal_matrix_product(diagonal: np.ndarray, vector: np.ndarray) -> np.ndar
 # the Jacobian of each step of one layer (one sample)
 
 
+@overflow_is_an_error
 def jacobian_z_wrt_previous_activation(weight: np.ndarray) -> np.ndarray:
     r"""Jacobian of :math:`z = W a_{\text{prev}} + b` with respect to :math:`a_{\text{prev}}`.
 
@@ -102,6 +116,7 @@ def jacobian_z_wrt_previous_activation(weight: np.ndarray) -> np.ndarray:
     return weight.copy()
 
 
+@overflow_is_an_error
 def jacobian_a_wrt_z(z: np.ndarray, activation: str) -> np.ndarray:
     r"""Jacobian of the activation :math:`a = g(z)` with respect to :math:`z`, for one sample.
 
@@ -136,6 +151,7 @@ def jacobian_a_wrt_z(z: np.ndarray, activation: str) -> np.ndarray:
     return np.diag(get_activation(activation).kernel_derivative(z))
 
 
+@overflow_is_an_error
 def jacobian_z_wrt_weights(previous_activation: np.ndarray, n_nodes: int) -> np.ndarray:
     r"""Jacobian of :math:`z = W a_{\text{prev}} + b` with respect to the matrix :math:`W`.
 
@@ -168,6 +184,7 @@ def jacobian_z_wrt_weights(previous_activation: np.ndarray, n_nodes: int) -> np.
     return tensor
 
 
+@overflow_is_an_error
 def weight_gradient_by_contraction(
     delta: np.ndarray, previous_activation: np.ndarray
 ) -> np.ndarray:
@@ -200,13 +217,16 @@ def weight_gradient_by_contraction(
     return np.tensordot(delta, tensor, axes=1)
 
 
+@overflow_is_an_error
 def numerical_jacobian(
     function: Callable[[np.ndarray], np.ndarray], x: np.ndarray, step: float = 1e-6
 ) -> np.ndarray:
     r"""Centred finite-difference Jacobian of an array-valued ``function`` at ``x``.
 
     .. math:: \frac{\partial f_j}{\partial x_k} \approx
-              \frac{f_j(x + h e_k) - f_j(x - h e_k)}{2h}
+              \frac{f_j(x + h_k e_k) - f_j(x - h_k e_k)}{2h_k}, \qquad h_k = h \max(1, |x_k|)
+
+    (the step scales with :math:`|x_k|`, as in :func:`backproplib.gradcheck.numerical_derivative`).
 
     Parameters
     ----------
@@ -223,21 +243,30 @@ def numerical_jacobian(
         Shape ``function(x).shape + x.shape``: entry ``[j..., k...]`` approximates
         :math:`\partial f_j / \partial x_k`.
     """
-    if not callable(function):
-        raise TypeError(f"function must be callable, got {type(function).__name__}")
+    check_callable(function, "function", "an array of numbers")
     check_positive_number(step, "step")
     point = as_float_array(x, "x").astype(np.float64, copy=True)
-    output_shape = np.shape(function(point.copy()))
+    output_shape = _function_value(function(point.copy()), None).shape
     jacobian = np.zeros(output_shape + point.shape)
-    for index in np.ndindex(point.shape):
-        original = point[index]
-        point[index] = original + step
-        forward = np.asarray(function(point.copy()), dtype=float)
-        point[index] = original - step
-        backward = np.asarray(function(point.copy()), dtype=float)
-        point[index] = original
-        jacobian[(Ellipsis, *index)] = (forward - backward) / (2.0 * step)
+    for index, forward, backward, step_i in _moved_values(function, point, step):
+        difference = _function_value(forward, output_shape) - _function_value(backward, output_shape)
+        jacobian[(Ellipsis, *index)] = difference / (2.0 * step_i)
     return jacobian
+
+
+def _function_value(value: Any, shape: tuple[int, ...] | None) -> np.ndarray:
+    """``function``'s result as a float array; it must keep the ``shape`` of its first result."""
+    if value is None or isinstance(value, (str, bytes)):
+        raise TypeError(
+            f"function must return an array of numbers, got {type(value).__name__} {value!r:.80}"
+        )
+    array = as_float_array(value, "the result of function")
+    if shape is not None and array.shape != shape:
+        raise ValueError(
+            f"function must return arrays of one shape, got {shape} at x and {array.shape} at a "
+            "moved x"
+        )
+    return array
 
 
 # --------------------------------------------------------------------------------------------
@@ -269,6 +298,7 @@ class JacobianFactor:
         return tuple(self.matrix.shape)
 
 
+@overflow_is_an_error
 def chain_of_jacobians(
     network: MLP, x: np.ndarray, y: np.ndarray, loss: str = "squared_error"
 ) -> list[JacobianFactor]:
@@ -329,6 +359,7 @@ def chain_of_jacobians(
     return factors
 
 
+@overflow_is_an_error
 def product_of_jacobians(factors: Sequence[JacobianFactor]) -> np.ndarray:
     """Multiply the factors of :func:`chain_of_jacobians` from left to right.
 
@@ -371,6 +402,7 @@ def _check_errors_and_activations(
     return delta_rows, previous_rows
 
 
+@overflow_is_an_error
 def weight_gradient_by_outer_products(Delta: np.ndarray, A_prev: np.ndarray) -> np.ndarray:
     r""":math:`\partial J / \partial W^{[l]}` as the mean of one outer product per sample (a loop).
 
@@ -399,6 +431,7 @@ def weight_gradient_by_outer_products(Delta: np.ndarray, A_prev: np.ndarray) -> 
     return total / Delta.shape[0]
 
 
+@overflow_is_an_error
 def weight_gradient_by_matrix_product(Delta: np.ndarray, A_prev: np.ndarray) -> np.ndarray:
     r""":math:`\partial J / \partial W^{[l]} = \frac1m \Delta^{[l]\top} A^{[l-1]}` in one product.
 
@@ -445,6 +478,7 @@ def _output_error(
     return loss_derivative * get_activation(activation_name).kernel_derivative(Z)
 
 
+@overflow_is_an_error
 def backpropagate_samples_as_rows(
     network: MLP, X: np.ndarray, Y: np.ndarray, loss: str
 ) -> Gradients:
@@ -501,6 +535,7 @@ def backpropagate_samples_as_rows(
     return Gradients(weights, biases, deltas)
 
 
+@overflow_is_an_error
 def backpropagate_samples_as_columns(
     network: MLP, X_columns: np.ndarray, Y_columns: np.ndarray, loss: str
 ) -> Gradients:
@@ -556,7 +591,11 @@ def backpropagate_samples_as_columns(
             f"Y_columns must have shape ({n_outputs}, {X_columns.shape[1]}): one row per output "
             f"node and one column per sample, got shape {Y_columns.shape}"
         )
-    network.cost(X_columns.T, Y_columns.T, loss)  # checks values and the loss
+    if X_columns.shape[1] == 0:
+        raise ValueError(
+            f"X_columns must hold at least one sample (column), got shape {X_columns.shape}"
+        )
+    check_batch(network, X_columns.T, Y_columns.T, loss, names=("X_columns.T", "Y_columns.T"))
     names = network.activation_names
     m = X_columns.shape[1]
     weighted_inputs, activations = [], [X_columns]
@@ -582,6 +621,7 @@ def backpropagate_samples_as_columns(
 # loops over samples and nodes, and the number of multiply-adds
 
 
+@overflow_is_an_error
 def gradients_by_loops(network: MLP, X: np.ndarray, Y: np.ndarray, loss: str) -> Gradients:
     r"""The batch gradient with one Python loop per sample and per node (no matrix products).
 
@@ -707,18 +747,7 @@ def count_multiply_adds(layer_sizes: Sequence[int], batch_size: int) -> Multiply
     -------
     MultiplyAddCount
     """
-    if isinstance(layer_sizes, (str, bytes)) or not isinstance(layer_sizes, (list, tuple)):
-        raise TypeError(
-            f"layer_sizes must be a list of layer widths such as [3, 4, 2], got "
-            f"{type(layer_sizes).__name__}"
-        )
-    sizes = list(layer_sizes)
-    if len(sizes) < 2:
-        raise ValueError(
-            f"layer_sizes must list the inputs and at least one layer, got {layer_sizes!r}"
-        )
-    for size in sizes:
-        check_positive_number(size, "every entry of layer_sizes", integer=True)
+    sizes = as_sizes(layer_sizes, "layer_sizes", 2, "the inputs and at least one layer")
     check_positive_number(batch_size, "batch_size", integer=True)
     products = [int(n_prev) * int(n_next) for n_prev, n_next in zip(sizes[:-1], sizes[1:])]
     m = int(batch_size)

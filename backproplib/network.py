@@ -11,12 +11,24 @@ layer ``l-1`` to node ``j`` of layer ``l``. In code the samples of a batch are t
 Python lists start at 0: ``weights[0]`` is :math:`W^{[1]}`, ``weights[l - 1]`` is :math:`W^{[l]}`.
 
 Backpropagation, for the error :math:`\\delta^{[l](i)} = \\partial L^{(i)} / \\partial z^{[l](i)}`
-of each sample ``i`` (one row of ``deltas[l - 1]``):
+of each sample ``i`` (one row of ``deltas[l - 1]``). With an **element-wise** output activation
+(sigmoid, tanh, relu, identity) the output error is a Hadamard product,
 
 .. math::
 
-    \\delta^{[L]} = \\frac{\\partial L}{\\partial a^{[L]}} \\odot g^{[L]\\prime}(z^{[L]}), \\qquad
+    \\delta^{[L]} = \\frac{\\partial L}{\\partial a^{[L]}} \\odot g^{[L]\\prime}(z^{[L]})
+    \\qquad \\text{(element-wise } g^{[L]} \\text{ only)};
+
+a **softmax** output has no element-wise derivative: every :math:`a_j` depends on every
+:math:`z_k`, so the output error multiplies by its Jacobian,
+:math:`\\delta^{[L]} = (\\operatorname{diag}(a) - a a^\\top)\\, \\partial L / \\partial a^{[L]}`, which
+for cross-entropy with one-hot targets is :math:`a - y` (chapter 7 shows the element-wise form
+giving a wrong gradient there). Every hidden layer is element-wise:
+
+.. math::
+
     \\delta^{[l]} = \\big(W^{[l+1]\\top} \\delta^{[l+1]}\\big) \\odot g^{[l]\\prime}(z^{[l]}),
+    \\qquad l < L,
 
 and the gradients of the batch cost :math:`J = \\frac1m \\sum_i L^{(i)}` average over samples:
 
@@ -34,7 +46,14 @@ from typing import Sequence
 
 import numpy as np
 
-from ._checks import as_float_array, check_ndim, check_positive_number
+from ._checks import (
+    as_float_array,
+    as_sizes,
+    check_ndim,
+    check_positive_number,
+    check_rows_sum_to_one,
+    overflow_is_an_error,
+)
 from .activations import Activation, _softmax, get_activation, softmax
 from .losses import _binary_cross_entropy_from_z, _cross_entropy_from_z, get_loss
 
@@ -48,10 +67,13 @@ SOFTMAX = Activation("softmax", softmax, _no_elementwise_derivative, _softmax,
                      _no_elementwise_derivative)
 
 
-def _layer_activation(name: str, is_output: bool) -> Activation:
+def _layer_activation(name: str, index: int, is_output: bool) -> Activation:
     if is_output and name == "softmax":
         return SOFTMAX
-    return get_activation(name)
+    try:
+        return get_activation(name)
+    except (TypeError, ValueError) as error:
+        raise type(error)(f"activations[{index}]: {error}") from None
 
 
 @dataclass(frozen=True)
@@ -103,6 +125,47 @@ def _as_parameter_list(value: object, name: str) -> list[np.ndarray]:
             f"{name} must be a list with one array per layer, got {type(value).__name__}"
         )
     return [as_float_array(item, f"{name}[{index}]") for index, item in enumerate(value)]
+
+
+def _check_layer(index: int, weight: np.ndarray, bias: np.ndarray,
+                 previous: np.ndarray | None) -> None:
+    """Check ``W^[l]`` (``weights[index]``) against its bias and the layer before it.
+
+    The bias says how many nodes the layer has, the previous weight how many the layer before
+    has (for the first layer nothing does, so a transposed ``W^[1]`` is found by its bias).
+    """
+    name, layer = f"weights[{index}]", index + 1
+    check_ndim(weight, 2, name, f"W^[{layer}] has shape (n_{layer}, n_{layer - 1})")
+    if 0 in weight.shape:
+        raise ValueError(
+            f"{name} must have at least one row and one column (every layer needs at least one "
+            f"node), got shape {weight.shape}"
+        )
+    if bias.ndim == 1 and bias.shape[0] != weight.shape[0] and bias.shape[0] == weight.shape[1]:
+        raise ValueError(
+            f"{name} has shape {weight.shape}, but biases[{index}] has {bias.shape[0]} entries, "
+            f"so layer {layer} has {bias.shape[0]} nodes and W^[{layer}] needs {bias.shape[0]} "
+            f"rows (one per node). {name} looks transposed: W^[l] has one row per node of layer l "
+            f"and one column per node of layer l-1; pass its transpose, shape {weight.T.shape}."
+        )
+    if bias.shape != (weight.shape[0],):
+        hint = " Use a 1-D bias vector." if bias.size == weight.shape[0] else ""
+        raise ValueError(
+            f"biases[{index}] must have shape ({weight.shape[0]},) (one entry per node of layer "
+            f"{layer}), got shape {bias.shape}.{hint}"
+        )
+    if previous is not None and weight.shape[1] != previous.shape[0]:
+        n_prev = previous.shape[0]
+        hint = (
+            " It looks transposed: W^[l] has one row per node of layer l and one column "
+            "per node of layer l-1; pass its transpose."
+            if weight.shape[0] == n_prev
+            else ""
+        )
+        raise ValueError(
+            f"{name} must have {n_prev} columns (one per node of the layer before, which has "
+            f"{n_prev} nodes), got shape {weight.shape}.{hint}"
+        )
 
 
 class MLP:
@@ -159,32 +222,10 @@ class MLP:
                 f"{len(weight_list)} weights, {len(bias_list)} biases and "
                 f"{len(activations)} activations"
             )
-        for index, weight in enumerate(weight_list):
-            check_ndim(weight, 2, f"weights[{index}]", f"W^[{index + 1}] has shape (n_l, n_(l-1))")
-        for index in range(1, len(weight_list)):
-            n_prev = weight_list[index - 1].shape[0]
-            shape = weight_list[index].shape
-            if shape[1] != n_prev:
-                hint = (
-                    " It looks transposed: W^[l] has one row per node of layer l and one column "
-                    "per node of layer l-1; pass its transpose."
-                    if shape[0] == n_prev
-                    else ""
-                )
-                raise ValueError(
-                    f"weights[{index}] must have {n_prev} columns (one per node of the layer "
-                    f"before, which has {n_prev} nodes), got shape {shape}.{hint}"
-                )
         for index, (weight, bias) in enumerate(zip(weight_list, bias_list)):
-            expected = (weight.shape[0],)
-            if bias.shape != expected:
-                hint = " Use a 1-D bias vector." if bias.size == weight.shape[0] else ""
-                raise ValueError(
-                    f"biases[{index}] must have shape {expected} (one entry per node of layer "
-                    f"{index + 1}), got shape {bias.shape}.{hint}"
-                )
+            _check_layer(index, weight, bias, weight_list[index - 1] if index else None)
         self._activations: list[Activation] = [
-            _layer_activation(name, index == len(activations) - 1)
+            _layer_activation(name, index, index == len(activations) - 1)
             for index, name in enumerate(activations)
         ]
         self.weights: list[np.ndarray] = [weight.copy() for weight in weight_list]
@@ -219,13 +260,7 @@ class MLP:
                 "rng must be a numpy.random.Generator such as np.random.default_rng(0), "
                 f"got {type(rng).__name__}"
             )
-        sizes = list(layer_sizes)
-        if len(sizes) < 2:
-            raise ValueError(
-                f"layer_sizes must list the inputs and at least one layer, got {layer_sizes!r}"
-            )
-        for size in sizes:
-            check_positive_number(size, "every entry of layer_sizes", integer=True)
+        sizes = as_sizes(layer_sizes, "layer_sizes", 2, "the inputs and at least one layer")
         if weight_scale is not None:
             check_positive_number(weight_scale, "weight_scale")
         weights = [
@@ -253,42 +288,45 @@ class MLP:
     def __repr__(self) -> str:
         return f"MLP(layer_sizes={self.layer_sizes}, activations={self.activation_names})"
 
-    def _check_inputs(self, X: np.ndarray) -> np.ndarray:
-        X = as_float_array(X, "X")
+    def _check_inputs(self, X: np.ndarray, name: str = "X") -> np.ndarray:
+        X = as_float_array(X, name)
         n_inputs = self.layer_sizes[0]
         if X.ndim == 1 and X.shape[0] == n_inputs:
             raise ValueError(
-                f"X must be 2-D with one row per sample, shape (m, {n_inputs}), got a 1-D array "
-                f"of shape {X.shape}. For a single sample pass X.reshape(1, -1)."
+                f"{name} must be 2-D with one row per sample, shape (m, {n_inputs}), got a 1-D "
+                f"array of shape {X.shape}. For a single sample pass {name}.reshape(1, -1)."
             )
-        check_ndim(X, 2, "X", f"Expected shape (m, {n_inputs}): one row per sample")
+        check_ndim(X, 2, name, f"Expected shape (m, {n_inputs}): one row per sample")
         if X.shape[1] != n_inputs:
             hint = (
-                " It looks transposed: samples must be rows; pass X.T."
+                f" It looks transposed: samples must be rows; pass {name}.T."
                 if X.shape[0] == n_inputs
                 else ""
             )
             raise ValueError(
-                f"X must have {n_inputs} columns (one per input of the network), "
+                f"{name} must have {n_inputs} columns (one per input of the network), "
                 f"got shape {X.shape}.{hint}"
             )
         if X.shape[0] == 0:
-            raise ValueError("X must hold at least one sample (row), got 0 rows")
+            raise ValueError(f"{name} must hold at least one sample (row), got 0 rows")
         return X
 
-    def _check_targets(self, Y: np.ndarray, m: int) -> np.ndarray:
-        Y = as_float_array(Y, "Y")
+    def _check_targets(
+        self, Y: np.ndarray, m: int, names: tuple[str, str] = ("X", "Y")
+    ) -> np.ndarray:
+        name = names[1]
+        Y = as_float_array(Y, name)
         n_outputs = self.layer_sizes[-1]
         if Y.ndim == 1 and n_outputs == 1 and Y.shape[0] == m:
             return Y.reshape(m, 1)
         if Y.shape != (m, n_outputs):
-            hint = " It looks transposed: samples must be rows; pass Y.T." if Y.shape == (
+            hint = f" It looks transposed: samples must be rows; pass {name}.T." if Y.shape == (
                 n_outputs,
                 m,
             ) else ""
             raise ValueError(
-                f"Y must have shape ({m}, {n_outputs}): one row per row of X and one column per "
-                f"output node, got shape {Y.shape}.{hint}"
+                f"{name} must have shape ({m}, {n_outputs}): one row per row of {names[0]} and one "
+                f"column per output node, got shape {Y.shape}.{hint}"
             )
         return Y
 
@@ -302,6 +340,7 @@ class MLP:
             activations.append(activation.kernel(weighted_input))
         return ForwardPass(weighted_inputs, activations)
 
+    @overflow_is_an_error
     def forward(self, X: np.ndarray) -> ForwardPass:
         """Run the forward pass and keep every weighted input and activation.
 
@@ -318,11 +357,12 @@ class MLP:
         """
         return self._forward(self._check_inputs(X))
 
+    @overflow_is_an_error
     def predict(self, X: np.ndarray) -> np.ndarray:
         """The output activation :math:`A^{[L]}`, shape ``(m, n_L)``, for inputs ``X`` of shape ``(m, n_0)``."""
         return self.forward(X).output
 
-    def _check_loss(self, loss: str, Y: np.ndarray) -> None:
+    def _check_loss(self, loss: str, Y: np.ndarray, name: str = "Y") -> None:
         get_loss(loss)
         output_name = self._activations[-1].name
         needs = {"binary_cross_entropy": "sigmoid", "cross_entropy": "softmax"}
@@ -336,16 +376,11 @@ class MLP:
                 readable = {"binary_cross_entropy": "binary cross-entropy",
                             "cross_entropy": "cross-entropy"}[loss]
                 raise ValueError(
-                    f"Y must lie in [0, 1] for {readable}, got values from {Y.min()} to {Y.max()}"
+                    f"{name} must lie in [0, 1] for {readable}, got values from {Y.min()} to "
+                    f"{Y.max()}"
                 )
         if loss == "cross_entropy":
-            row_sums = Y.sum(axis=1)
-            if np.max(np.abs(row_sums - 1.0)) > 1e-6:
-                row = int(np.argmax(np.abs(row_sums - 1.0)))
-                raise ValueError(
-                    "each row of Y must sum to 1 for cross_entropy (one-hot targets), but row "
-                    f"{row} sums to {row_sums[row]}"
-                )
+            check_rows_sum_to_one(Y, name, "cross_entropy")
 
     def _cost(self, forward_pass: ForwardPass, Y: np.ndarray, loss: str) -> float:
         if loss == "binary_cross_entropy":
@@ -356,6 +391,7 @@ class MLP:
             per_sample = get_loss(loss).kernel(forward_pass.output, Y)
         return float(np.mean(per_sample))
 
+    @overflow_is_an_error
     def cost(self, X: np.ndarray, Y: np.ndarray, loss: str) -> float:
         """The batch cost :math:`J = \\frac1m \\sum_i L^{(i)}`.
 
@@ -372,17 +408,34 @@ class MLP:
         _, X, Y = check_batch(self, X, Y, loss)
         return self._cost(self._forward(X), Y, loss)
 
+    @overflow_is_an_error
     def backward(self, forward_pass: ForwardPass, Y: np.ndarray, loss: str) -> Gradients:
         """Backpropagate from a forward pass (see the module docstring for the equations).
 
-        ``Y`` and ``loss`` must be checked already (:meth:`cost_and_gradients` does it).
-        For binary cross-entropy with a sigmoid output the output error is computed directly
+        ``forward_pass`` is what :meth:`forward` returned for ``X``; ``Y`` has one row per row of
+        ``X``. For binary cross-entropy with a sigmoid output the output error is computed directly
         as :math:`\\delta^{[L]} = a^{[L]} - y`, which is the product
         :math:`\\frac{a - y}{a(1-a)} \\cdot a(1-a)` without the rounding of the division; the
         same holds for categorical cross-entropy with a softmax output. For a softmax output with
         another loss, :math:`\\delta^{[L]} = (\\operatorname{diag}(a) - a a^\\top)\\,
         \\partial L / \\partial a` for each sample.
         """
+        if not isinstance(forward_pass, ForwardPass):
+            raise TypeError(
+                "forward_pass must be the ForwardPass that MLP.forward(X) returned, got "
+                f"{type(forward_pass).__name__}"
+            )
+        if [A.shape[1] for A in forward_pass.activations] != list(self.layer_sizes):
+            raise ValueError(
+                f"forward_pass must come from this network (layer sizes {self.layer_sizes}), got "
+                f"activations of shapes {[A.shape for A in forward_pass.activations]}"
+            )
+        Y = self._check_targets(Y, forward_pass.activations[0].shape[0])
+        self._check_loss(loss, Y)
+        return self._backward(forward_pass, Y, loss)
+
+    def _backward(self, forward_pass: ForwardPass, Y: np.ndarray, loss: str) -> Gradients:
+        """Backpropagation on checked ``Y`` and ``loss``."""
         X = forward_pass.activations[0]
         m = X.shape[0]
         output = forward_pass.output
@@ -423,6 +476,7 @@ class MLP:
                 delta = upstream
         return Gradients(weight_gradients, bias_gradients, deltas)
 
+    @overflow_is_an_error
     def cost_and_gradients(self, X: np.ndarray, Y: np.ndarray, loss: str) -> tuple[float, Gradients]:
         """The batch cost and its gradient with respect to every weight and bias.
 
@@ -446,8 +500,13 @@ class MLP:
         """
         _, X, Y = check_batch(self, X, Y, loss)
         forward_pass = self._forward(X)
-        return self._cost(forward_pass, Y, loss), self.backward(forward_pass, Y, loss)
+        # a subclass may override backward (appendix C's buggy networks do): use it then; MLP's
+        # own backward would only check Y and loss again
+        overridden = type(self).backward is not MLP.backward
+        backward = self.backward if overridden else self._backward
+        return self._cost(forward_pass, Y, loss), backward(forward_pass, Y, loss)
 
+    @overflow_is_an_error
     def apply_gradients(self, grads: Gradients, learning_rate: float) -> None:
         """One step of gradient descent on the network's own parameters.
 
@@ -463,15 +522,18 @@ class MLP:
                 f"grads must have one entry per layer ({self.num_layers}), got "
                 f"{len(grads.weights)} weight and {len(grads.biases)} bias gradients"
             )
+        steps = []
         for index, (weight, bias) in enumerate(zip(self.weights, self.biases)):
-            if grads.weights[index].shape != weight.shape or grads.biases[index].shape != bias.shape:
-                raise ValueError(
-                    f"grads for layer {index + 1} have shapes {grads.weights[index].shape} and "
-                    f"{grads.biases[index].shape}, expected {weight.shape} and {bias.shape}"
-                )
-        for index in range(self.num_layers):
-            self.weights[index] -= learning_rate * grads.weights[index]
-            self.biases[index] -= learning_rate * grads.biases[index]
+            for kind, parameter in (("weights", weight), ("biases", bias)):
+                gradient = as_float_array(getattr(grads, kind)[index], f"grads.{kind}[{index}]")
+                if gradient.shape != parameter.shape:
+                    raise ValueError(
+                        f"grads.{kind}[{index}] must have the shape of the network's {kind}[{index}]"
+                        f", {parameter.shape}, got shape {gradient.shape}"
+                    )
+                steps.append((parameter, gradient))
+        for parameter, gradient in steps:  # all checked first: a bad gradient changes nothing
+            parameter -= learning_rate * gradient
 
     def copy(self) -> "MLP":
         """An independent copy of the network."""
@@ -486,16 +548,17 @@ def check_network(network: object) -> MLP:
 
 
 def check_batch(
-    network: object, X: np.ndarray, Y: np.ndarray, loss: str
+    network: object, X: np.ndarray, Y: np.ndarray, loss: str, names: tuple[str, str] = ("X", "Y")
 ) -> tuple[MLP, np.ndarray, np.ndarray]:
     """Check a network, a batch and a loss together, with the network's own messages.
 
     Returns the network, ``X`` as a floating array of shape ``(m, n_0)`` and ``Y`` as one of shape
     ``(m, n_L)`` (a ``Y`` of shape ``(m,)`` is accepted when ``n_L = 1``). Nothing is copied or
-    modified. Every function that takes ``(network, X, Y, loss)`` checks them here.
+    modified. Every function that takes ``(network, X, Y, loss)`` checks them here; ``names`` are
+    what the messages call ``X`` and ``Y`` (for example ``("X_validation", "Y_validation")``).
     """
     network = check_network(network)
-    X = network._check_inputs(X)
-    Y = network._check_targets(Y, X.shape[0])
-    network._check_loss(loss, Y)
+    X = network._check_inputs(X, names[0])
+    Y = network._check_targets(Y, X.shape[0], names)
+    network._check_loss(loss, Y, names[1])
     return network, X, Y

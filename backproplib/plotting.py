@@ -16,7 +16,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
-from ._checks import check_positive_number
+from ._checks import as_float_array, as_sizes, check_shape
 
 #: Colours used throughout the book (colour-blind safe, from the Okabe-Ito palette).
 COLORS = {
@@ -34,6 +34,8 @@ LAYER_SPACING = 1.6
 
 
 def _new_axes(ax: Axes | None, size: tuple[float, float]) -> Axes:
+    if ax is not None and not isinstance(ax, Axes):
+        raise TypeError(f"ax must be a matplotlib Axes or None, got {type(ax).__name__}")
     if ax is None:
         _, ax = plt.subplots(figsize=size)
     return ax
@@ -44,11 +46,7 @@ def node_positions(layer_sizes: Sequence[int]) -> list[np.ndarray]:
 
     Layer ``l`` stands in the column ``x = LAYER_SPACING * l``; nodes are centred vertically, node 0 on top.
     """
-    sizes = list(layer_sizes)
-    if len(sizes) < 1:
-        raise ValueError("layer_sizes must list at least one layer, got an empty list")
-    for size in sizes:
-        check_positive_number(size, "every entry of layer_sizes", integer=True)
+    sizes = as_sizes(layer_sizes, "layer_sizes", 1, "at least one layer")
     return [
         np.column_stack(
             [np.full(size, LAYER_SPACING * layer), (size - 1) / 2 - np.arange(size) + 0.0]
@@ -89,8 +87,22 @@ def draw_network(
         like :math:`W^{[l]}` (for example
         proportional to a gradient's size).
     """
-    sizes = list(layer_sizes)
-    positions = node_positions(sizes)
+    positions = node_positions(layer_sizes)
+    sizes = [len(layer) for layer in positions]
+    _check_numbered(highlight_edges, "highlight_edges", "(l, j, k)",
+                    lambda l, j, k: 1 <= l < len(sizes) and 1 <= j <= sizes[l]
+                    and 1 <= k <= sizes[l - 1])
+    _check_numbered(highlight_nodes, "highlight_nodes", "(l, j)",
+                    lambda l, j: 0 <= l < len(sizes) and 1 <= j <= sizes[l])
+    if edge_widths is not None:
+        if not isinstance(edge_widths, (list, tuple)) or len(edge_widths) != len(sizes) - 1:
+            raise ValueError(
+                f"edge_widths must be a list of {len(sizes) - 1} arrays, one per layer with weights"
+            )
+        for index, widths in enumerate(edge_widths):
+            widths = as_float_array(widths, f"edge_widths[{index}]")
+            check_shape(widths, (sizes[index + 1], sizes[index]), f"edge_widths[{index}]",
+                        "It is shaped like W^[l]: (n_l, n_(l-1))")
     ax = _new_axes(ax, (2.2 * len(sizes) + 0.5, 0.9 * max(sizes) + 1))
     highlighted = {tuple(edge) for edge in highlight_edges}
     lit_nodes = {tuple(node) for node in highlight_nodes}
@@ -153,6 +165,21 @@ def draw_network(
     return ax
 
 
+def _check_numbered(items: object, name: str, form: str, exists: object) -> None:
+    """Each item of ``items`` must be a tuple of whole numbers ``form`` that ``exists``."""
+    if isinstance(items, (str, bytes)) or not isinstance(items, (list, tuple, set)):
+        raise TypeError(f"{name} must be a list of {form} tuples, got {type(items).__name__}")
+    for item in items:
+        if (not isinstance(item, (list, tuple)) or len(item) != form.count(",") + 1
+                or not all(isinstance(i, (int, np.integer)) and not isinstance(i, bool)
+                           for i in item)
+                or not exists(*item)):
+            raise ValueError(
+                f"{name} must list {form} tuples of the network's numbering (counting from 1), "
+                f"got {item!r}"
+            )
+
+
 @dataclass
 class GraphNode:
     """A node of a computation graph: a value (or an operation) drawn as a labelled box.
@@ -204,8 +231,12 @@ def draw_computation_graph(
     box_size : tuple of float
         Width and height of each box.
     """
+    if not isinstance(graph, ComputationGraph):
+        raise TypeError(f"graph must be a ComputationGraph, got {type(graph).__name__}")
     if direction not in ("forward", "backward"):
         raise ValueError(f"direction must be 'forward' or 'backward', got {direction!r}")
+    if not graph.nodes:
+        raise ValueError("graph must have at least one node, got none")
     for start, end in graph.edges:
         for name in (start, end):
             if name not in graph.nodes:
@@ -270,11 +301,16 @@ def plot_curves(
     """
     if not isinstance(curves, dict) or not curves:
         raise ValueError("curves must be a non-empty dict mapping a label to a list of values")
-    ax = _new_axes(ax, (6, 3.5))
+    series = {}
     for label, values in curves.items():
-        values = np.asarray(values, dtype=float)
+        values = as_float_array(values, f"curves[{label!r}]")
         if values.ndim != 1 or values.size == 0:
             raise ValueError(f"curves[{label!r}] must be a non-empty 1-D sequence of numbers")
+        if log_y and values.min() <= 0:
+            raise ValueError(f"curves[{label!r}] must be positive for log_y=True")
+        series[label] = values
+    ax = _new_axes(ax, (6, 3.5))
+    for label, values in series.items():
         ax.plot(np.arange(values.size), values, label=label)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)

@@ -24,9 +24,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._checks import as_float_array, check_ndim, check_positive_number
+from ._checks import as_float_array, check_ndim, check_positive_number, overflow_is_an_error
 from .batch import train_minibatch_gradient_descent
 from .network import MLP
+
+
+#: The most entries :func:`one_hot` builds (800 MB of float64): a larger array means wrong labels.
+MAX_ENTRIES = 10**8
 
 
 def one_hot(labels: np.ndarray, n_classes: int | None = None) -> np.ndarray:
@@ -81,17 +85,23 @@ def one_hot(labels: np.ndarray, n_classes: int | None = None) -> np.ndarray:
         raise ValueError(
             f"labels must count classes from 0, but labels[{position}] = {values[position]:g}"
         )
-    classes = values.astype(np.int64)
+    position = int(np.argmax(values))
     if n_classes is None:
-        n_classes = int(classes.max()) + 1
+        n_classes = int(values[position]) + 1
     else:
         check_positive_number(n_classes, "n_classes", integer=True)
-        if classes.max() >= n_classes:
-            position = int(np.argmax(classes))
+        if values[position] >= n_classes:
             raise ValueError(
                 f"labels must be smaller than n_classes = {n_classes} (classes 0 to "
-                f"{n_classes - 1}), but labels[{position}] = {classes[position]}"
+                f"{n_classes - 1}), but labels[{position}] = {values[position]:g}"
             )
+    if values.shape[0] * n_classes > MAX_ENTRIES:
+        raise ValueError(
+            f"one_hot would build an array of {values.shape[0]} rows and {n_classes} columns, more "
+            f"than {MAX_ENTRIES:.0e} entries: labels[{position}] = {values[position]:g} (or "
+            "n_classes) looks wrong; labels must be class numbers 0, 1, ..., n_classes - 1"
+        )
+    classes = values.astype(np.int64)
     targets = np.zeros((classes.shape[0], int(n_classes)))
     targets[np.arange(classes.shape[0]), classes] = 1.0
     return targets
@@ -126,6 +136,7 @@ def predicted_classes(outputs: np.ndarray) -> np.ndarray:
     return np.argmax(outputs, axis=1)
 
 
+@overflow_is_an_error
 def accuracy(outputs: np.ndarray, targets: np.ndarray) -> float:
     """The fraction of samples whose predicted class is the true class.
 
@@ -194,6 +205,7 @@ class TrainingCurves:
         return len(self.train_losses) - 1
 
 
+@overflow_is_an_error
 def train(
     network: MLP,
     X: np.ndarray,

@@ -19,6 +19,7 @@ from backproplib.gradcheck import numerical_derivative, relative_error
 from backproplib.network import MLP
 from backproplib.running_example import running_example
 
+from .finite_differences import assert_matches_finite_differences
 from .notebook_outputs import stored_text
 from .reference import REFERENCE_ACTIVATIONS, reference_cost, reference_softmax_cost
 
@@ -97,7 +98,8 @@ def check_rules_of(engine_op, reference_op, inputs, rng):
         assert engine_grad.shape == np.shape(inputs[index])
         np.testing.assert_allclose(engine_grad, expected, rtol=1e-9, atol=1e-12)
         numeric = numerical_derivative(lambda value: float(scalar(value)), inputs[index])
-        np.testing.assert_allclose(engine_grad, numeric, rtol=1e-5, atol=1e-7)
+        assert_matches_finite_differences(engine_grad, numeric,
+                                          function_scale=float(scalar(inputs[index])))
     # forward mode: J t summed over the inputs, J from autograd
     tangents = [rng.normal(size=np.shape(value)) for value in inputs]
     value, tangent = ad.jvp(engine_op, list(inputs), tangents)
@@ -516,7 +518,7 @@ def tiny_network():
     (lambda: Tensor(np.ones((2, 3))) @ np.ones((2, 3)), ValueError,
      "matmul: u of shape (2, 3) has 3 columns but w of shape (2, 3) has 2 rows"),
     (lambda: ad.matmul(np.ones((2, 2, 2)), np.ones(2)), ValueError,
-     "matmul needs 1-D or 2-D operands, got shapes (2, 2, 2) and (2,)"),
+     "matmul needs 1-D or 2-D operands, got u of shape (2, 2, 2) and w of shape (2,)"),
     (lambda: Tensor(np.ones(2)).backward(), ValueError,
      "backward() without an adjoint needs a scalar output (one number, like the cost J), "
      "got shape (2,)"),

@@ -659,7 +659,7 @@ def test_training_errors_name_the_argument(example):
         batch.train_minibatch_gradient_descent(net, X, Y, loss, 0.1, 1.5, 2, rng)
     with pytest.raises(TypeError, match="rng must be a numpy.random.Generator"):
         batch.train_minibatch_gradient_descent(net, X, Y, loss, 0.1, 1, 2, 42)
-    with pytest.raises(ValueError, match=r"Y must have shape \(2, 2\)"):
+    with pytest.raises(ValueError, match=r"Y_validation must have shape \(2, 2\): one row per row of X_validation"):
         batch.train_minibatch_gradient_descent(net, X, Y, loss, 0.1, 1, 2, rng,
                                                X_validation=X[:2], Y_validation=Y)
 

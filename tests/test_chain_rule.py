@@ -19,6 +19,7 @@ from backproplib.gradcheck import relative_error
 from backproplib.network import MLP
 from backproplib.running_example import running_example
 
+from .finite_differences import assert_matches_finite_differences
 from .reference import REFERENCE_ACTIVATIONS, elementwise_derivative, reference_gradients
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -131,7 +132,8 @@ def test_product_matches_autograd_and_finite_differences(case):
     assert close(product, expected, rtol=1e-8)
     numeric = chain_rule.weight_derivative_by_finite_difference(network, x, y,
                                                                network.num_layers, j, k, loss)
-    assert close(product, numeric, rtol=1e-5, atol=1e-8)
+    assert_matches_finite_differences(product, numeric,
+                                      function_scale=chain_rule.sample_loss(network, x, y, loss))
 
 
 @settings(max_examples=60, deadline=None)
@@ -153,7 +155,8 @@ def test_finite_difference_of_any_weight_matches_autograd(case, data):
     k = data.draw(st.integers(1, network.layer_sizes[layer - 1]))
     numeric = chain_rule.weight_derivative_by_finite_difference(network, x, y, layer, j, k, loss)
     expected = reference_weight_gradient(network, x, y, loss, layer)[j - 1, k - 1]
-    assert close(numeric, expected, rtol=1e-5, atol=1e-8)
+    assert_matches_finite_differences(expected, numeric,
+                                      function_scale=chain_rule.sample_loss(network, x, y, loss))
 
 
 @settings(max_examples=60, deadline=None)
@@ -187,7 +190,8 @@ def test_g_prime_of_a_disagrees_with_finite_differences(case, name):
     slope_at_a = elementwise_derivative(REFERENCE_ACTIVATIONS[name], np.array([right.activation]))
     assert close(wrong.da_dz, slope_at_a[0])
     assert wrong.slope_evaluated_at == "a"
-    assert relative_error(np.array(right.product), np.array(numeric)) < 1e-6
+    assert_matches_finite_differences(right.product, numeric,
+                                      function_scale=chain_rule.sample_loss(network, x, y, loss))
     assert relative_error(np.array(wrong.product), np.array(numeric)) > 1e-4
 
 

@@ -13,11 +13,12 @@ from autograd import grad
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from backproplib import downstream
+from backproplib import chain_rule, downstream
 from backproplib.gradcheck import relative_error
 from backproplib.network import MLP
 from backproplib.running_example import running_example
 
+from .finite_differences import assert_matches_finite_differences
 from .reference import REFERENCE_ACTIVATIONS, elementwise_derivative, reference_gradients
 from .test_chain_rule import (
     close,
@@ -129,7 +130,8 @@ def test_downstream_terms_and_total_match_autograd(case):
     total = reference_activation_gradient(network, x, y, loss, layer)[k - 1]
     assert close(result.total, total, rtol=1e-8, atol=1e-12)
     numeric = downstream.activation_derivative_by_finite_difference(network, x, y, layer, k, loss)
-    assert close(numeric, total, rtol=1e-5, atol=1e-8)
+    assert_matches_finite_differences(total, numeric,
+                                      function_scale=chain_rule.sample_loss(network, x, y, loss))
 
 
 @settings(max_examples=100, deadline=None)

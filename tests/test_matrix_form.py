@@ -16,6 +16,7 @@ from backproplib.gradcheck import numerical_derivative, relative_error
 from backproplib.network import MLP
 from backproplib.running_example import running_example
 
+from .finite_differences import assert_matches_finite_differences
 from .notebook_outputs import numbers_after, stored_lines
 from .reference import (
     REFERENCE_ACTIVATIONS,
@@ -102,8 +103,8 @@ def test_activation_jacobian_matches_autograd_and_finite_differences(n, name, se
     ours = matrix_form.jacobian_a_wrt_z(z, name)
     assert ours.shape == (n, n)
     np.testing.assert_allclose(ours, jacobian(function)(z), rtol=1e-12, atol=1e-15)
-    np.testing.assert_allclose(ours, matrix_form.numerical_jacobian(function, z), rtol=1e-6,
-                               atol=1e-9)
+    assert_matches_finite_differences(ours, matrix_form.numerical_jacobian(function, z),
+                                      function_scale=float(np.max(np.abs(function(z)))))
     if name != "softmax":
         assert np.array_equal(ours, np.diag(np.diag(ours)))  # diagonal
 
@@ -331,7 +332,7 @@ def test_multiply_add_count_matches_the_shapes_of_the_products():
         (lambda: matrix_form.count_multiply_adds([3], 4), ValueError,
          "layer_sizes must list the inputs and at least one layer"),
         (lambda: matrix_form.count_multiply_adds("34", 4), TypeError,
-         "layer_sizes must be a list of layer widths"),
+         r"layer_sizes must be a list of sizes such as \[3, 4, 2\]"),
         (lambda: matrix_form.count_multiply_adds([3, 0, 2], 4), ValueError,
          "every entry of layer_sizes must be a positive integer"),
         (lambda: matrix_form.count_multiply_adds([3, 2], 2.5), TypeError,

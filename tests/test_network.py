@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 from backproplib.gradcheck import numerical_gradients, relative_error
 from backproplib.network import MLP, Gradients
 
+from .finite_differences import assert_matches_finite_differences
 from .reference import reference_cost, reference_gradients
 
 HIDDEN = ["sigmoid", "tanh", "relu", "identity"]
@@ -62,10 +63,10 @@ def test_gradients_match_finite_differences(case):
     if not no_relu_kinks(network, X):
         network = MLP(network.weights, network.biases,
                       [name if name != "relu" else "tanh" for name in network.activation_names])
-    _, grads = network.cost_and_gradients(X, Y, loss)
+    cost, grads = network.cost_and_gradients(X, Y, loss)
     numeric = numerical_gradients(network, X, Y, loss)
     for ours, theirs in zip(grads.weights + grads.biases, numeric.weights + numeric.biases):
-        np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-8)
+        assert_matches_finite_differences(ours, theirs, function_scale=cost)
 
 
 @pytest.mark.parametrize(
@@ -209,8 +210,8 @@ B2 = np.zeros(2)
     "arguments, error, message",
     [
         (([W1, W2.T], [B1, B2], ["sigmoid", "sigmoid"]), ValueError,
-         r"weights\[1\] must have 4 columns \(one per node of the layer before, which has 4 nodes\), "
-         r"got shape \(4, 2\)\. It looks transposed"),
+         r"weights\[1\] has shape \(4, 2\), but biases\[1\] has 2 entries, so layer 2 has 2 nodes "
+         r".* weights\[1\] looks transposed"),
         (([W1, W2], [B1, B2.reshape(2, 1)], ["sigmoid", "sigmoid"]), ValueError,
          r"biases\[1\] must have shape \(2,\) .* got shape \(2, 1\)\. Use a 1-D bias vector"),
         (([W1, W2], [B1], ["sigmoid", "sigmoid"]), ValueError,
@@ -284,7 +285,22 @@ def test_random_and_apply_gradients_errors():
     with pytest.raises(TypeError, match="grads must be a Gradients object, got dict"):
         NETWORK.copy().apply_gradients({}, 0.1)
     wrong = Gradients([g.T for g in grads.weights], grads.biases, [])
-    with pytest.raises(ValueError, match=r"grads for layer 1 have shapes \(3, 4\) and \(4,\), expected \(4, 3\) and \(4,\)"):
+    with pytest.raises(ValueError, match=r"grads.weights\[0\] must have the shape of the network's weights\[0\], \(4, 3\), got shape \(3, 4\)"):
         NETWORK.copy().apply_gradients(wrong, 0.1)
     with pytest.raises(ValueError, match=r"grads must have one entry per layer \(2\)"):
         NETWORK.copy().apply_gradients(Gradients(grads.weights[:1], grads.biases[:1], []), 0.1)
+
+
+def test_cost_and_gradients_goes_through_an_overridden_backward():
+    """Appendix C checks buggy subclasses whose backward is wrong: cost_and_gradients uses it."""
+
+    class Doubled(MLP):
+        def backward(self, forward_pass, Y, loss):
+            grads = super().backward(forward_pass, Y, loss)
+            return Gradients([2 * g for g in grads.weights], [2 * g for g in grads.biases], [])
+
+    _, right = NETWORK.cost_and_gradients(X_GOOD, Y_GOOD, "squared_error")
+    doubled = Doubled(NETWORK.weights, NETWORK.biases, NETWORK.activation_names)
+    _, wrong = doubled.cost_and_gradients(X_GOOD, Y_GOOD, "squared_error")
+    for ours, theirs in zip(wrong.weights + wrong.biases, right.weights + right.biases):
+        np.testing.assert_array_equal(ours, 2 * theirs)

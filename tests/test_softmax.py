@@ -9,6 +9,7 @@ from backproplib import activations, losses
 from backproplib.gradcheck import numerical_gradients, relative_error
 from backproplib.network import MLP
 
+from .finite_differences import assert_matches_finite_differences
 from .reference import reference_softmax_cost
 
 
@@ -67,7 +68,7 @@ def test_softmax_network_gradients_match_autograd(depth, width, classes, m, loss
         assert relative_error(ours, np.asarray(theirs)) < 1e-8
     numeric = numerical_gradients(network, X, Y, loss)
     for ours, theirs in zip(grads.weights + grads.biases, numeric.weights + numeric.biases):
-        np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-8)
+        assert_matches_finite_differences(ours, theirs, function_scale=cost)
 
 
 @pytest.mark.parametrize(

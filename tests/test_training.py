@@ -203,7 +203,7 @@ def test_full_batch_training_equals_gradient_descent_with_autograd():
         ({"Y": np.ones((30, 3))}, ValueError, "each row of Y must sum to 1"),
         ({"loss": "binary_cross_entropy"}, ValueError, "needs a sigmoid output layer"),
         ({"X_validation": np.ones((2, 4)), "Y_validation": np.ones((3, 3)) / 3}, ValueError,
-         r"Y must have shape \(2, 3\)"),
+         r"Y_validation must have shape \(2, 3\): one row per row of X_validation"),
     ],
 )
 def test_training_input_errors(change, error, message):
@@ -366,8 +366,13 @@ def test_chapter_7_learning_rate_runs():
             assert curves.train_losses == long_run.train_losses[:21]
         test_accuracy = accuracy_score(labels_test,
                                        np.argmax(curves.network.predict(X_test), axis=1))
-        assert (f"eta = {rate:<5g} after 20 epochs: training cost {curves.train_losses[-1]:.4f}, "
-                f"test accuracy {test_accuracy:.3f}") in lines
+        start = f"eta = {rate:<5g} after 20 epochs: training cost "
+        end = f", test accuracy {test_accuracy:.3f}"
+        if rate == 3.0:  # diverged: its cost depends on the order of floating-point operations
+            # (BLAS kernel and threads; issue 12), so only the accuracy at chance is compared
+            assert any(line.startswith(start) and line.endswith(end) for line in lines)
+        else:
+            assert f"{start}{curves.train_losses[-1]:.4f}{end}" in lines
 
 
 def test_chapter_7_learning_rate_3_fails_at_chance_as_the_prose_says():

@@ -371,3 +371,34 @@ def test_appendix_b_links_each_question_of_chapter_9_to_a_section_of_it():
         linked |= links
     section_labels = {label for label in labels if label.startswith("sec-depth-")}
     assert linked == section_labels
+
+
+# ---------------------------------------------------------------------------------------------
+# The numbers chapter 9 prints, recomputed here
+# ---------------------------------------------------------------------------------------------
+
+def test_chapter_9_prints_the_counts_and_the_vanishing_that_the_module_computes():
+    from .notebook_outputs import stored_lines
+
+    lines = stored_lines("09_initialisation_and_depth")
+    cost = depth.gradient_cost((64, 32, 10))
+    expected = {
+        "parameters P:": cost.parameters,
+        "one forward pass F:": cost.forward,
+        "one backward pass B:": cost.backward,
+        "backpropagation F + B:": cost.backpropagation,
+        "centred finite differences 2 P F:": cost.finite_differences,
+    }
+    for prefix, value in expected.items():
+        line = next(line for line in lines if line.startswith(prefix))
+        assert int(line[len(prefix):].split()[0]) == value, line
+    assert any(line.startswith("ratio:") and line.split()[-1] == f"{cost.ratio:.1f}"
+               for line in lines)
+    # the sigmoid error shrinks by about 1e-8 over 13 layers, recomputed from the module
+    rng = np.random.default_rng(9)
+    X, Y = rng.normal(size=(64, 30)), rng.normal(size=(64, 1))
+    network = depth.deep_network(15, 30, "sigmoid", np.random.default_rng(1))
+    sizes = depth.layer_error_norms(network, X, Y, "squared_error")
+    printed = next(line for line in lines if line.strip().startswith("sigmoid: size"))
+    assert printed.split()[-1] == f"{sizes[0] / sizes[-2]:.1e}"
+    assert sizes[0] / sizes[-2] < 4.0 ** -8

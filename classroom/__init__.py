@@ -11,6 +11,10 @@ walks through the whole workflow.
 
 - :mod:`classroom.convention` - finds the exercises of a notebook: answer cells and check calls
 - :mod:`classroom.make_student_versions` - removes the solutions with nbgrader, then verifies
-- :mod:`classroom.grade` - runs every submission in its own process and kernel, writes a CSV
-- :mod:`classroom.run_submission` - the worker that :mod:`classroom.grade` starts per submission
+- :mod:`classroom.grade` - grades a folder: one sandbox per submission, checks outside, a CSV
+- :mod:`classroom.sandbox` - the bubblewrap sandbox: what a submission sees, its limits
+- :mod:`classroom.run_submission` - the worker inside each sandbox: runs the notebook, hands
+  out its answers as data
+- :mod:`classroom.answers` - answers as plain data, and functions as recorded calls
+- :mod:`classroom.verdicts` - the trusted checks, run on that data
 """

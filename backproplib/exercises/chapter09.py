@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from ..depth import gradient_cost
-from . import Feedback, Mistake, check_function, check_value
+from . import Feedback, Mistake, calls_function, check_function, check_value
 
 #: Exercise 9.4: the network of chapter 7, one sample.
 COST_LAYER_SIZES = (64, 32, 10)
@@ -62,6 +62,12 @@ def _send_back_cases() -> list[tuple[tuple[np.ndarray, np.ndarray], np.ndarray]]
     return cases
 
 
+def _send_back_inputs() -> list[tuple[np.ndarray, np.ndarray]]:
+    """The ``(W, v)`` pairs exercise 9.3's function is called on."""
+    return [arguments for arguments, _ in _send_back_cases()]
+
+
+@calls_function("send_back", _send_back_inputs)
 def check_9_3(send_back: Any) -> Feedback:
     """Exercise 9.3: a function ``(W, v) -> W^T v`` for a column ``v`` of layer ``l``."""
     cases = _send_back_cases()

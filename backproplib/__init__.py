@@ -22,6 +22,6 @@ Notation (book, section "Notation at a glance"): ``z = W a_prev + b`` is the wei
 In code, samples are rows: ``X`` has shape ``(m, n_0)`` and ``Z = A_prev @ W.T + b``.
 """
 
-__version__ = "0.1.0"
+__version__ = "2.0.0"
 
 __all__ = ["__version__"]

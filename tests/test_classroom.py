@@ -345,7 +345,8 @@ def test_a_notebook_without_exercises_is_refused(tmp_path):
 def _trimmed_student_version(student_versions) -> nbformat.NotebookNode:
     """Chapter 1's student version cut to its first code cell and its exercises (a fast notebook)."""
     student = read(student_versions.student / CHAPTER_1.name)
-    first_code = next(i for i, cell in enumerate(student.cells) if cell.cell_type == "code")
+    first_code = next(i for i, cell in enumerate(student.cells) if cell.cell_type == "code"
+                      and "remove-cell" not in cell.metadata.get("tags", []))  # not Colab's cell
     exercises_start = next(i for i, cell in enumerate(student.cells) if source(cell).startswith("## Exercises"))
     trimmed = copy.deepcopy(student)
     trimmed.cells = [student.cells[first_code]] + student.cells[exercises_start:]

@@ -197,9 +197,10 @@ def _decode_array(data: dict) -> np.ndarray:
             raise BadAnswerData("malformed boolean array")
         return np.array(items, dtype=bool).reshape(shape)
     if dtype in "iu":
-        if not all(type(item) is int and abs(item) < 2**63 for item in items):
+        low, high, kind = (-2**63, 2**63, np.int64) if dtype == "i" else (0, 2**64, np.uint64)
+        if not all(type(item) is int and low <= item < high for item in items):
             raise BadAnswerData("malformed integer array")
-        return np.array(items, dtype=np.int64).reshape(shape)
+        return np.array(items, dtype=kind).reshape(shape)
     return np.array([_number(item) for item in items], dtype=float).reshape(shape)
 
 

@@ -35,7 +35,7 @@ CHAPTERS = chapter_notebooks(ROOT / "book")
 
 scalars = st.one_of(st.none(), st.just(Ellipsis), st.booleans(), st.integers(-2**62, 2**62),
                     st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=30))
-arrays = hnp.arrays(st.sampled_from([np.float64, np.float32, np.int64, np.int32, np.bool_]),
+arrays = hnp.arrays(st.sampled_from([np.float64, np.float32, np.int64, np.int32, np.uint64, np.bool_]),
                     hnp.array_shapes(min_dims=0, max_dims=3, max_side=4))
 values = st.recursive(st.one_of(scalars, arrays),
                       lambda inner: st.one_of(st.lists(inner, max_size=4),
@@ -59,6 +59,12 @@ def same(left, right) -> bool:
 def test_numbers_strings_and_arrays_survive_the_trip_through_json(value):
     data = json.loads(json.dumps(answers.encode(value)))
     assert same(answers.decode(data), value)
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.uint64])
+def test_the_extreme_integers_of_an_array_survive(dtype):
+    extremes = np.array([np.iinfo(dtype).min, np.iinfo(dtype).max], dtype=dtype)
+    assert np.array_equal(answers.decode(json.loads(json.dumps(answers.encode(extremes)))), extremes)
 
 
 def test_numpy_numbers_arrive_as_python_numbers():

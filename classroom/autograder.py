@@ -31,7 +31,7 @@ from typing import Sequence
 
 from . import sandbox
 from .convention import Exercise
-from .grade import Settings, Submission, folder_submission, grade_submission, job_for
+from .grade import Settings, Submission, folder_submission, grade_submission, job_for, plain_text
 from .verdicts import CORRECT, Grade, new_grade
 
 
@@ -52,7 +52,7 @@ def results(grade: Grade, exercises: Sequence[Exercise], problem: str = "") -> d
         tests.append({"name": f"Exercise {exercise.number}", "number": exercise.number,
                       "score": 1.0 if status == CORRECT else 0.0, "max_score": 1.0,
                       "status": "passed" if status == CORRECT else "failed",
-                      "output": message, "visibility": "visible"})
+                      "output": plain_text(message), "visibility": "visible"})
     summary = problem or f"{grade.correct} of {len(exercises)} exercises correct."
     if grade.note and not problem:
         summary += f" Note: {grade.note}."

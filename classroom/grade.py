@@ -48,8 +48,10 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -81,11 +83,31 @@ MAX_NOTEBOOK_BYTES = 50 * 1024 * 1024
 
 @dataclass(frozen=True)
 class Submission:
-    """One student's entry in the submissions folder (``notebook`` is ``None`` if there is none)."""
+    """One student's entry in the submissions folder (``notebook`` is ``None`` if there is none).
+
+    ``problem`` says why there is no notebook; ``note`` is added to the row's note in any case.
+    """
 
     student: str
     notebook: Path | None
     problem: str = ""
+    note: str = ""
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+MAX_NAME = 100
+
+
+def plain_text(text: str) -> str:
+    """``text`` without control characters (terminal escapes) or undecodable bytes; keeps ``\\n``."""
+    text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return _CONTROL.sub("?", text)
+
+
+def student_name(name: str) -> str:
+    """A student's name as the grade sheet and the feedback file show it: one plain line."""
+    name = plain_text(name).replace("\n", "?")
+    return name if len(name) <= MAX_NAME else name[:MAX_NAME - 1] + "~"
 
 
 @dataclass(frozen=True)
@@ -117,32 +139,47 @@ def folder_submission(entry: Path, chapter_file: str) -> Submission:
     return Submission(entry.name, None, "no notebook in the folder")
 
 
+def _entry_submission(entry: Path, chapter_file: str, student: str) -> Submission:
+    if entry.is_symlink():
+        return Submission(student, None, f"not graded: a symbolic link, not a notebook "
+                          f"({student_name(entry.name)})")
+    if entry.is_file() and entry.suffix == ".ipynb":
+        return Submission(student, entry)
+    if entry.is_dir():
+        return dataclasses.replace(folder_submission(entry, chapter_file), student=student)
+    return Submission(student, None, f"not a notebook ({student_name(entry.name)})")
+
+
 def find_submissions(folder: Path, chapter_file: str) -> list[Submission]:
     """One submission per entry of ``folder`` (see the module docstring), sorted by student.
 
-    Raises ``ValueError`` if two entries name the same student.
+    The student is the entry's name without ``.ipynb`` (a file that is not a notebook keeps its
+    whole name where that would clash with a notebook's). Entries that would name the same student
+    (``ann.ipynb`` and ``ann/``) are each graded under their entry's own name, with a note.
     """
-    submissions: dict[str, Submission] = {}
-    entries = [entry for entry in sorted(folder.iterdir())
-               if entry.name not in NOT_SUBMISSIONS and not entry.name.startswith("._")]
-    students = {entry.stem if entry.suffix == ".ipynb" else entry.name for entry in entries
-                if entry.is_dir() or entry.suffix == ".ipynb"}
+    names = {entry.name for entry in folder.iterdir()}
+    entries = [entry for entry in sorted(folder.iterdir()) if entry.name not in NOT_SUBMISSIONS
+               and not (entry.name.startswith("._") and entry.name[2:] in names)]  # macOS
+    notebooks = {entry.stem if entry.suffix == ".ipynb" else entry.name for entry in entries
+                 if entry.is_dir() or entry.suffix == ".ipynb"}
+    wanted: dict[Path, str] = {}
     for entry in entries:
-        if entry.is_symlink():
-            submission = Submission(entry.name, None, f"not graded: a symbolic link, not a "
-                                    f"notebook ({entry.name})")
-        elif entry.is_file() and entry.suffix == ".ipynb":
-            submission = Submission(entry.stem, entry)
-        elif entry.is_dir():
-            submission = folder_submission(entry, chapter_file)
+        if entry.is_dir() or entry.suffix == ".ipynb" or entry.stem in notebooks:
+            wanted[entry] = entry.stem if entry.suffix == ".ipynb" else entry.name
         else:
-            free = entry.stem and entry.stem not in students and entry.stem not in submissions
-            student = entry.stem if free else entry.name
-            submission = Submission(student, None, f"not a notebook ({entry.name})")
-        if submission.student in submissions:
-            raise ValueError(f"two submissions for student {submission.student!r} in {folder}")
-        submissions[submission.student] = submission
-    return sorted(submissions.values(), key=lambda submission: submission.student)
+            wanted[entry] = entry.stem
+    counts: dict[str, int] = {}
+    for name in wanted.values():
+        counts[student_name(name)] = counts.get(student_name(name), 0) + 1
+    submissions = []
+    for entry, name in wanted.items():
+        student, note = student_name(name), ""
+        if counts[student] > 1:
+            note = f"another entry is also named {student}: each is graded under its own name"
+            student = student_name(entry.name + ("/" if entry.is_dir() else ""))
+        submissions.append(dataclasses.replace(_entry_submission(entry, chapter_file, student),
+                                               note=note))
+    return sorted(submissions, key=lambda submission: submission.student)
 
 
 def load_trusted_exercises(chapter: Path) -> list[Exercise]:
@@ -175,6 +212,8 @@ def grade_submission(submission: Submission, exercises: Sequence[Exercise], sett
                      executed: Path | None = None) -> Grade:
     """Run one submission in its own sandbox, judge its data; return its grade (never raises)."""
     grade = new_grade(submission.student, exercises)
+    if submission.note:
+        grade.notes.append(submission.note)
     if submission.notebook is None:
         problem = submission.problem
         grade.notes.append(problem if problem.startswith("not graded") else f"not graded: {problem}")
@@ -248,15 +287,18 @@ def grade_folder(submissions: Sequence[Submission], exercises: Sequence[Exercise
             return list(pool.map(one, submissions))
 
 
+_FORMULA = re.compile(r"(^|[,;\t|])\s*[=+\-@]")
+
+
 def _cell(text: str) -> str:
-    """A CSV cell a spreadsheet shows as text (no formula from a file name such as '=1+1')."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    """A CSV cell a spreadsheet shows as text: no formula from a name such as '=1+1' or 'a;=1'."""
+    return "'" + text if _FORMULA.search(text) else text
 
 
 def write_csv(grades: Sequence[Grade], exercises: Sequence[Exercise], path: Path) -> None:
     """One row per student: student, one status column per exercise, correct, note."""
     numbers = [exercise.number for exercise in exercises]
-    with open(path, "w", newline="", encoding="utf-8") as handle:
+    with open(path, "w", newline="", encoding="utf-8", errors="backslashreplace") as handle:
         writer = csv.writer(handle)
         writer.writerow(["student", *[f"exercise {number}" for number in numbers], "correct", "note"])
         for grade in grades:
@@ -279,7 +321,11 @@ def write_feedback(grades: Sequence[Grade], exercises: Sequence[Exercise], chapt
                 lines.append(f"Exercise {exercise.number}: {status.upper()}." + (f" {message}" if message else ""))
         if grade.note:
             lines += ["", f"Note: {grade.note}."]
-        (folder / f"{grade.student}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        try:
+            (folder / f"{grade.student}.txt").write_text(plain_text("\n".join(lines)) + "\n",
+                                                          encoding="utf-8")
+        except OSError as error:  # one student's file, not everyone's
+            print(f"warning: no feedback file for {grade.student}: {error}", file=sys.stderr)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -21,7 +21,8 @@ when its first process ends, when the grader's time limit is reached, or when th
 Limits (:class:`Limits`) are set on the sandbox's processes before any student code runs: memory
 per process (``RLIMIT_AS``), CPU seconds (``RLIMIT_CPU``), size of a written file
 (``RLIMIT_FSIZE``), number of processes (``RLIMIT_NPROC``), no core files; the home folder and
-``/tmp`` are size-limited in-memory file systems. Run as root, where Linux does not enforce
+``/tmp`` (and ``/dev/shm``) are size-limited in-memory file systems; the rest of ``/dev`` is
+read-only. Run as root, where Linux does not enforce
 ``RLIMIT_NPROC``, the process count and total memory go into a control group of their own
 (``pids.max``, memory limit) when the machine lets the grader create one.
 
@@ -54,6 +55,10 @@ INSIDE_SUBMISSION = f"{INSIDE_GRADER}/submission.ipynb"
 WORKER_FILES = ("run_submission.py", "answers.py")
 
 _MIB = 1024 * 1024
+
+#: The whole environment of the processes the grader starts: bwrap is process 1 of a sandbox, and
+#: its environment can be read from inside (/proc/1/environ), so it gets none of the grader's.
+BARE_ENVIRONMENT = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8"}
 
 
 class SandboxUnavailable(RuntimeError):
@@ -201,6 +206,7 @@ def bwrap_arguments(staging: Staging, notebook_copy: Path, limits: Limits,
         "--size", str(limits.disk_mb * _MIB), "--tmpfs", "/tmp",
         "--size", str(limits.disk_mb * _MIB), "--tmpfs", INSIDE_HOME,
         "--proc", "/proc", "--dev", "/dev",
+        "--size", str(limits.disk_mb * _MIB), "--tmpfs", "/dev/shm", "--remount-ro", "/dev",
         "--unshare-all", "--uid", "1000", "--gid", "1000", "--hostname", "sandbox",
         "--die-with-parent", "--new-session", "--chdir", INSIDE_HOME,
         "--clearenv",
@@ -352,7 +358,7 @@ def run_command(command: Callable[[int], list[str]], timeout: float, limits: Lim
         process = subprocess.Popen(
             command(result_write), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT, pass_fds=(result_write,), preexec_fn=prepare_child,
-            start_new_session=True, **user)
+            start_new_session=True, env=BARE_ENVIRONMENT, **user)
     except BaseException:
         os.close(result_read)
         os.close(result_write)
@@ -408,7 +414,7 @@ def run_unsandboxed(staging: Staging, notebook_copy: Path, timeout: float, limit
     if run_as is not None:
         os.chown(home, *run_as)
     try:
-        environment = {"HOME": str(home), "TMPDIR": str(home), "PATH": os.environ.get("PATH", ""),
+        environment = {"HOME": str(home), "TMPDIR": str(home), "PATH": BARE_ENVIRONMENT["PATH"],
                        "PYTHONPATH": str(staging.folder / "lib"), "PYTHONDONTWRITEBYTECODE": "1",
                        "MPLBACKEND": "Agg", "OPENBLAS_NUM_THREADS": "1", "LANG": "C.UTF-8",
                        "PYDEVD_DISABLE_FILE_VALIDATION": "1", "JUPYTER_PLATFORM_DIRS": "1",
@@ -431,7 +437,8 @@ def check_available(run_as: tuple[int, int] | None = None) -> None:
              "--die-with-parent", "--new-session", "--uid", "1000", "--gid", "1000", "true"]
     try:
         user = {} if run_as is None else {"user": run_as[0], "group": run_as[1], "extra_groups": []}
-        completed = subprocess.run(probe, capture_output=True, text=True, timeout=30, **user)
+        completed = subprocess.run(probe, capture_output=True, text=True, timeout=30,
+                                   env=BARE_ENVIRONMENT, **user)
     except (OSError, subprocess.TimeoutExpired) as error:
         raise SandboxUnavailable(f"bubblewrap could not start: {error}") from None
     if completed.returncode != 0:

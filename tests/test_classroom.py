@@ -581,12 +581,29 @@ def test_grade_refuses_a_bad_command_line(tmp_path, capsys):
         assert message in capsys.readouterr().err
 
 
-def test_two_submissions_for_one_student_are_refused(tmp_path):
+def test_two_entries_for_one_student_are_each_graded_under_their_own_name(tmp_path):
     (tmp_path / "ann").mkdir()
     nbformat.write(_notebook("x = 1"), tmp_path / "ann" / "a.ipynb")
     nbformat.write(_notebook("x = 1"), tmp_path / "ann.ipynb")
-    with pytest.raises(ValueError, match="two submissions for student 'ann'"):
-        grade.find_submissions(tmp_path, CHAPTER_1.name)
+    found = grade.find_submissions(tmp_path, CHAPTER_1.name)
+    assert [submission.student for submission in found] == ["ann.ipynb", "ann/"]
+    assert all("another entry is also named ann" in submission.note for submission in found)
+
+
+def test_names_reach_the_sheet_as_one_plain_line(tmp_path):
+    names = {"bad\udcff\udcfename.ipynb": "bad\ufffd\ufffdname",
+             "\x1b]0;PWNED\x07red.ipynb": "?]0;PWNED?red",
+             "x" * 240 + ".ipynb": "x" * 99 + "~"}
+    for name in names:
+        nbformat.write(_notebook("x = 1"), tmp_path / name)
+    found = {submission.student for submission in grade.find_submissions(tmp_path, CHAPTER_1.name)}
+    assert found == set(names.values())
+
+
+@pytest.mark.parametrize("name, shown", [("=1+1", "'=1+1"), ("x;=2+2", "'x;=2+2"), ("-@a", "'-@a"),
+                                         ("a,+b", "'a,+b"), ("plain-name", "plain-name")])
+def test_a_name_never_becomes_a_spreadsheet_formula(name, shown):
+    assert grade._cell(name) == shown
 
 
 def test_only_one_answers_line_with_the_nonce_counts():
@@ -634,12 +651,13 @@ def test_appendix_d_clones_the_repository_the_book_names():
 
 
 def test_every_entry_gets_a_row_even_when_names_share_a_stem(tmp_path):
-    for name in ("alice.aaa", "bob.pdf", "bob.py", ".hidden.ipynb", ".DS_Store"):
+    for name in ("alice.aaa", "bob.pdf", "bob.py", ".hidden.ipynb", ".DS_Store", "._alice.ipynb",
+                 "._carol.ipynb"):
         (tmp_path / name).write_text("x")
     nbformat.write(_notebook("x = 1"), tmp_path / "alice.ipynb")
     (tmp_path / ".ipynb_checkpoints").mkdir()
     found = {submission.student: submission.problem for submission in
              grade.find_submissions(tmp_path, CHAPTER_1.name)}
     assert found == {"alice": "", "alice.aaa": "not a notebook (alice.aaa)",
-                     "bob": "not a notebook (bob.pdf)", "bob.py": "not a notebook (bob.py)",
-                     ".hidden": ""}
+                     "bob.pdf": "not a notebook (bob.pdf)", "bob.py": "not a notebook (bob.py)",
+                     ".hidden": "", "._carol": ""}  # ._alice.ipynb is macOS's shadow of alice

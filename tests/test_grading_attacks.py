@@ -29,6 +29,7 @@ from .test_classroom import processes_with
 ROOT = Path(__file__).resolve().parent.parent
 CHAPTER = "05_batch_averaging.ipynb"
 TIMEOUT, CELL_TIMEOUT, CHECK_TIMEOUT = 30, 10, 5
+CANARY = "GRADER_CANARY_SECRET"  # set in the grader's environment while it grades
 
 SETUP = """\
 import numpy as np
@@ -339,6 +340,17 @@ def batch_weight_gradient(Delta, A_prev):
                 pass
         """, if_found("reached > 0")))
 
+    # --- the grader's environment (process 1 of a sandbox is bubblewrap itself)
+    write("pam-environment", submission({}, f"""\
+        import glob
+        found = False
+        for environ in glob.glob("/proc/*/environ"):
+            try:
+                found = found or b{CANARY!r} in open(environ, "rb").read()
+            except OSError:
+                pass
+        """, if_found("found")))
+
     # --- resources
     write("oli-resources", submission({}, f"""\
         import os, subprocess, sys, time
@@ -353,6 +365,16 @@ def batch_weight_gradient(Delta, A_prev):
         for code in (hog, "import time; time.sleep(600)"):
             subprocess.Popen([sys.executable, "-c", code, {marker!r}], start_new_session=True,
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        shm = 0  # MiB written to in-memory folders, in files below the file-size limit
+        for folder in ("/dev/shm", "/dev", "/tmp"):
+            for number in range(10):
+                try:
+                    with open(f"{{folder}}/fill{{number}}", "wb") as handle:
+                        for _ in range(32):
+                            handle.write(b"x" * 1024 ** 2)
+                            shm += 1
+                except OSError:
+                    break
         children = 0
         for _ in range(400):
             try:
@@ -362,7 +384,7 @@ def batch_weight_gradient(Delta, A_prev):
                 children += 1
             except OSError:
                 break
-        """, if_found("got_memory or children >= 300")))
+        """, if_found("got_memory or children >= 300 or shm >= 600")))
 
     # --- entries that are not notebooks, or not files
     (folder / "paul.pdf").write_bytes(b"%PDF-1.4 not a notebook")
@@ -372,10 +394,12 @@ def batch_weight_gradient(Delta, A_prev):
     before = {"folder": tree_digest(folder), "package": tree_digest(ROOT / "backproplib"),
               "chapter": hashlib.sha256(chapter.read_bytes()).hexdigest()}
     start = time.monotonic()
+    os.environ[CANARY] = "grader-secret"
     status = grade.main([str(folder), "--chapter", str(chapter), "--out", str(out),
                          "--feedback", str(feedback), "--jobs", "2", "--timeout", str(TIMEOUT),
                          "--cell-timeout", str(CELL_TIMEOUT), "--check-timeout", str(CHECK_TIMEOUT)])
     elapsed = time.monotonic() - start
+    del os.environ[CANARY]
     sheet, notes = out.read_bytes(), tree_digest(feedback)
     time.sleep(5)  # anything left behind would act now
     return {"status": status, "rows": rows(out), "before": before, "folder": folder,
@@ -394,7 +418,7 @@ def test_every_honest_row_is_exactly_its_honest_grade(attacked_class, student):
 
 ATTACKERS = ["eve-patches", "fay-frames", "gus-builtins", "hal-transformer", "ida-display",
              "jon-kills-parent", "kit-reads-solutions", "lou-package", "max-harms-others",
-             "ned-other-kernels", "oli-resources"]
+             "ned-other-kernels", "oli-resources", "pam-environment"]
 
 
 @pytest.mark.parametrize("student", ATTACKERS)
@@ -427,7 +451,7 @@ def test_entries_that_are_not_notebooks_get_their_row(attacked_class):
     rows = attacked_class["rows"]
     assert rows["paul"] == ["not graded"] * 4 + ["0", "not graded: not a notebook (paul.pdf)"]
     assert rows["quinn"] == ["not graded"] * 4 + ["0", "not graded: not a notebook (quinn.py)"]
-    assert rows["rex.ipynb"][-1] == "not graded: a symbolic link, not a notebook (rex.ipynb)"
+    assert rows["rex"][-1] == "not graded: a symbolic link, not a notebook (rex.ipynb)"
 
 
 def test_grading_a_class_costs_little_more_than_running_it(attacked_class):

@@ -4,7 +4,8 @@ Usage, from the root of the clone (the reader's install is enough; nbgrader is n
 
     python -m classroom.grade SUBMISSIONS --chapter book/01_neurons_and_notation.ipynb \\
         --out grades.csv [--timeout 300] [--cell-timeout 60] [--check-timeout 10] [--jobs 2] \\
-        [--feedback DIR] [--executed DIR]
+        [--feedback DIR] [--executed DIR] [--memory 2048] [--processes 128] [--disk 256] \\
+        [--trusted]
 
 ``SUBMISSIONS`` holds one entry per student, in either form (both may be mixed):
 
@@ -12,32 +13,35 @@ Usage, from the root of the clone (the reader's install is enough; nbgrader is n
 - ``SUBMISSIONS/alice/`` - the student is the folder name; the folder holds the notebook (if it
   holds several, the one named like the chapter's file is graded).
 
-Entries whose name starts with ``.`` or ``_`` (``.ipynb_checkpoints``, ``__MACOSX``) are skipped.
+Every other entry gets a row too ("not graded: not a notebook (alice.pdf)"), except the
+folders and files that operating systems and Jupyter add on their own (``.ipynb_checkpoints``,
+``__MACOSX``, ``.DS_Store``, ``Thumbs.db``). Symbolic links are not followed.
 
-Each submission runs in its own process and its own kernel, in an empty temporary folder, with a
-wall-clock limit of ``--timeout`` seconds for the whole notebook; the process, its kernel and
-whatever they started are killed when the limit is reached. Inside that, a cell still running
-after ``--cell-timeout`` seconds is interrupted and the next cell runs, and a cell that raises
-does not stop the others. After the student's cells, the check calls of the *instructor's*
-notebook (``--chapter``) run in the same kernel on the names the student defined: deleting or
-editing a check cell, or printing a fake verdict, changes nothing (see
-:mod:`classroom.run_submission`). ``--jobs`` submissions run at the same time.
+Each submission runs in a bubblewrap sandbox of its own (:mod:`classroom.sandbox`): it sees the
+Python environment, a read-only copy of ``backproplib`` and a copy of its own notebook, and
+nothing else of this machine - not your clone, not the other submissions, not the grade sheet or
+the feedback folder. Inside it, every code cell runs as the student left it (a cell that raises
+does not stop the others; a cell still running after ``--cell-timeout`` seconds is interrupted),
+then the answers that the *instructor's* check calls (``--chapter``) need are read from the
+student's namespace and handed out as plain data - numbers, arrays, strings; for an exercise
+whose answer is a function, what it returned on the check's inputs. The checks run here, outside
+the sandbox, on that data (:mod:`classroom.verdicts`): no code, output or file of the student's
+counts. A sandbox is ended as a whole after ``--timeout`` seconds. ``--jobs`` submissions run at
+the same time. Without a working bubblewrap the grader refuses to run, unless ``--trusted`` is
+given (no sandbox: only for notebooks you trust, such as your own test runs).
 
 The CSV has one row per student: ``student``, one column ``exercise N.M`` per exercise, ``correct``
 (how many are correct) and ``note``. An exercise's status is one of
 
 - ``correct``, ``not yet right``, ``not yet done`` - the check's own verdict;
 - ``missing`` - a name the check needs is not defined (the answer cell was deleted or crashed);
-- ``error`` - the check raised, or did not finish (an endless loop in a function the student
-  wrote);
-- ``not graded`` - no check could run: the notebook timed out, could not be read, or its kernel
-  died; the note says which.
+- ``error`` - the answer could not be read or checked, or a function the student wrote did not
+  finish within ``--check-timeout``;
+- ``not graded`` - no check could run: the notebook timed out, could not be read, its kernel
+  died, or the entry is not a notebook; the note says which.
 
 The note also lists the cells that raised an error or were interrupted. With ``--feedback DIR``
 each student also gets ``DIR/<student>.txt`` holding the checks' messages and hints.
-
-The grader protects the other submissions and the grade sheet from mistakes - endless loops,
-crashes, deleted cells. It is not a sandbox: the students' code runs with your user's rights.
 """
 
 from __future__ import annotations
@@ -46,29 +50,33 @@ import argparse
 import csv
 import json
 import os
-import secrets
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import import_module
 from pathlib import Path
 from typing import Sequence
 
 import nbformat
 
+from . import sandbox
 from .convention import ConventionError, Exercise, find_exercises
+from .verdicts import CORRECT, ERROR, MISSING, NOT_GRADED, Grade, judge, new_grade
+
+__all__ = ["CORRECT", "ERROR", "MISSING", "NOT_GRADED", "Grade", "Settings", "Submission",
+           "find_submissions", "grade_folder", "grade_submission", "load_trusted_exercises",
+           "main", "write_csv", "write_feedback"]
 
 ROOT = Path(__file__).resolve().parent.parent
 
-CORRECT = "correct"
-MISSING = "missing"
-ERROR = "error"
-NOT_GRADED = "not graded"
+#: Entries that operating systems and Jupyter add to a folder on their own: no row for them.
+NOT_SUBMISSIONS = {".ipynb_checkpoints", "__MACOSX", ".DS_Store", "Thumbs.db", "desktop.ini"}
+
+#: A notebook larger than this is not run (the book's chapters are below 2 MB with outputs).
+MAX_NOTEBOOK_BYTES = 50 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -80,54 +88,55 @@ class Submission:
     problem: str = ""
 
 
-@dataclass
-class Grade:
-    """The result for one student: a status per exercise, messages for the feedback, a note."""
+@dataclass(frozen=True)
+class Settings:
+    """How to run each submission (the command line's options)."""
 
-    student: str
-    statuses: dict[str, str]
-    messages: dict[str, str] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
+    timeout: float = 300.0
+    cell_timeout: float = 60.0
+    check_timeout: float = 10.0
+    limits: sandbox.Limits = sandbox.Limits()
+    trusted: bool = False
 
-    @property
-    def correct(self) -> int:
-        return sum(status == CORRECT for status in self.statuses.values())
 
-    @property
-    def note(self) -> str:
-        return "; ".join(self.notes)
+def _folder_submission(entry: Path, chapter_file: str) -> Submission:
+    notebooks = sorted(path for path in entry.rglob("*.ipynb")
+                       if ".ipynb_checkpoints" not in path.parts and not path.is_symlink()
+                       and path.is_file())
+    named = [path for path in notebooks if path.name == chapter_file]
+    if len(notebooks) == 1:
+        return Submission(entry.name, notebooks[0])
+    if len(named) == 1:
+        return Submission(entry.name, named[0])
+    if notebooks:
+        return Submission(entry.name, None, f"{len(notebooks)} notebooks in the folder, none of "
+                          f"them (or several) named {chapter_file}")
+    return Submission(entry.name, None, "no notebook in the folder")
 
 
 def find_submissions(folder: Path, chapter_file: str) -> list[Submission]:
-    """The submissions in ``folder`` (see the module docstring), sorted by student.
+    """One submission per entry of ``folder`` (see the module docstring), sorted by student.
 
     Raises ``ValueError`` if two entries name the same student.
     """
     submissions: dict[str, Submission] = {}
     for entry in sorted(folder.iterdir()):
-        if entry.name.startswith((".", "_")):
+        if entry.name in NOT_SUBMISSIONS or entry.name.startswith("._"):
             continue
-        if entry.is_file() and entry.suffix == ".ipynb":
+        if entry.is_symlink():
+            submission = Submission(entry.name, None, f"not graded: a symbolic link, not a "
+                                    f"notebook ({entry.name})")
+        elif entry.is_file() and entry.suffix == ".ipynb":
             submission = Submission(entry.stem, entry)
         elif entry.is_dir():
-            notebooks = sorted(path for path in entry.rglob("*.ipynb")
-                               if ".ipynb_checkpoints" not in path.parts)
-            named = [path for path in notebooks if path.name == chapter_file]
-            if len(notebooks) == 1:
-                submission = Submission(entry.name, notebooks[0])
-            elif len(named) == 1:
-                submission = Submission(entry.name, named[0])
-            elif notebooks:
-                submission = Submission(entry.name, None, f"{len(notebooks)} notebooks in the folder, "
-                                        f"none of them (or several) named {chapter_file}")
-            else:
-                submission = Submission(entry.name, None, "no notebook in the folder")
+            submission = _folder_submission(entry, chapter_file)
         else:
-            continue
+            student = entry.stem if entry.stem and entry.stem not in submissions else entry.name
+            submission = Submission(student, None, f"not a notebook ({entry.name})")
         if submission.student in submissions:
             raise ValueError(f"two submissions for student {submission.student!r} in {folder}")
         submissions[submission.student] = submission
-    return list(submissions.values())
+    return sorted(submissions.values(), key=lambda submission: submission.student)
 
 
 def load_trusted_exercises(chapter: Path) -> list[Exercise]:
@@ -148,130 +157,91 @@ def load_trusted_exercises(chapter: Path) -> list[Exercise]:
     return exercises
 
 
-def _kill_group(pid: int) -> None:
-    try:
-        os.killpg(pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
+def job_for(exercises: Sequence[Exercise], settings: Settings, keep_executed: bool) -> dict:
+    """What the worker in every sandbox is told: the check calls and the time limits."""
+    return {"exercises": [[e.number, e.module, e.function, e.arguments] for e in exercises],
+            "cell_timeout": settings.cell_timeout, "check_timeout": settings.check_timeout,
+            "keep_executed": keep_executed}
 
 
-def grade_submission(submission: Submission, exercises: Sequence[Exercise], timeout: float,
-                     cell_timeout: float, check_timeout: float, one_blas_thread: bool,
+def grade_submission(submission: Submission, exercises: Sequence[Exercise], settings: Settings,
+                     staging: sandbox.Staging, hidden: Sequence[Path] = (),
                      executed: Path | None = None) -> Grade:
-    """Run one submission in its own process and kernel and return its grade (never raises)."""
-    numbers = [exercise.number for exercise in exercises]
-    grade = Grade(submission.student, dict.fromkeys(numbers, NOT_GRADED))
+    """Run one submission in its own sandbox, judge its data; return its grade (never raises)."""
+    grade = new_grade(submission.student, exercises)
     if submission.notebook is None:
-        grade.notes.append(submission.problem)
+        problem = submission.problem
+        grade.notes.append(problem if problem.startswith("not graded") else f"not graded: {problem}")
         return grade
+    scratch = Path(tempfile.mkdtemp(prefix="grade_"))
     try:
-        result = _run_worker(submission, exercises, timeout, cell_timeout, check_timeout,
-                             one_blas_thread, executed)
+        if submission.notebook.stat().st_size > MAX_NOTEBOOK_BYTES:
+            grade.notes.append(f"not graded: the notebook is larger than "
+                               f"{MAX_NOTEBOOK_BYTES // 2**20} MB")
+            return grade
+        copy = scratch / "submission.ipynb"
+        shutil.copyfile(submission.notebook, copy, follow_symlinks=False)
+        copy.chmod(0o444)
+        run = (sandbox.run_unsandboxed(staging, copy, settings.timeout, settings.limits)
+               if settings.trusted else
+               sandbox.run_sandboxed(staging, copy, settings.timeout, settings.limits, hidden))
+        if run.timed_out:
+            grade.notes.append(f"timed out after {settings.timeout:g} s, not graded "
+                               "(an endless loop that ignores interrupts?)")
+            return grade
+        if not run.result:
+            tail = " ".join(run.log.strip().splitlines()[-1:])[:200]
+            grade.notes.append("the notebook could not be run, not graded"
+                               + (f" ({tail})" if tail else ""))
+            return grade
+        notebook = judge(grade, run.result, exercises, settings.cell_timeout)
+        if executed is not None and notebook is not None:
+            _write_executed(notebook, executed)
     except Exception as error:  # a full disk, an unreadable file: this row only, not the others
-        result = {"grader_failed": f"{type(error).__name__}: {error}"}
-    if "grader_failed" in result:
-        grade.notes.append(f"the grader failed on this notebook: {result['grader_failed']}")
-    elif "timed_out" in result:
-        grade.notes.append(f"timed out after {timeout:g} s, not graded "
-                           "(an endless loop that ignores interrupts?)")
-    else:
-        _apply_result(grade, result, numbers, cell_timeout)
+        grade.notes.append(f"the grader failed on this notebook: {type(error).__name__}: {error}")
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
     return grade
 
 
-def _run_worker(submission: Submission, exercises: Sequence[Exercise], timeout: float,
-                cell_timeout: float, check_timeout: float, one_blas_thread: bool,
-                executed: Path | None) -> dict:
-    """Start :mod:`classroom.run_submission` on one notebook; return its result, or a failure."""
-    scratch = Path(tempfile.mkdtemp(prefix="grade_"))
+def _write_executed(data: object, path: Path) -> None:
+    """Keep an executed notebook (``--executed``) if it is a valid notebook; it is data only."""
     try:
-        workdir = scratch / "work"
-        for folder in (workdir, scratch / "tmp", scratch / "runtime", scratch / "ipython"):
-            folder.mkdir()
-        notebook = workdir / submission.notebook.name
-        shutil.copyfile(submission.notebook, notebook)
-        nonce = "GRADE" + secrets.token_hex(16)
-        job = {
-            "notebook": str(notebook), "workdir": str(workdir), "nonce": nonce,
-            "exercises": [[e.number, e.module, e.function, e.arguments] for e in exercises],
-            "cell_timeout": cell_timeout, "check_timeout": check_timeout,
-            "result": str(scratch / "result.json"), "pid_file": str(scratch / "kernel.pid"),
-            "executed": str(executed) if executed else None,
-        }
-        (scratch / "job.json").write_text(json.dumps(job))
-        environment = {**os.environ, "TMPDIR": str(scratch / "tmp"),
-                       "JUPYTER_RUNTIME_DIR": str(scratch / "runtime"),
-                       "IPYTHONDIR": str(scratch / "ipython"), "PYTHONDONTWRITEBYTECODE": "1"}
-        if one_blas_thread:
-            environment.update(OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
-        with open(scratch / "worker.log", "wb") as log:
-            worker = subprocess.Popen(
-                [sys.executable, "-m", "classroom.run_submission", str(scratch / "job.json")],
-                cwd=ROOT, env=environment, stdin=subprocess.DEVNULL, stdout=log,
-                stderr=subprocess.STDOUT, start_new_session=True)
-            try:
-                worker.wait(timeout=timeout)
-                timed_out = False
-            except subprocess.TimeoutExpired:
-                timed_out = True
-            _kill_group(worker.pid)  # the worker and anything left in its group
-            worker.wait()
-            pid_file = scratch / "kernel.pid"
-            if pid_file.exists() and pid_file.read_text().strip().isdigit():
-                _kill_group(int(pid_file.read_text()))  # the kernel runs in a session of its own
-        if timed_out:
-            return {"timed_out": True}
-        result_file = scratch / "result.json"
-        if not result_file.exists():
-            tail = (scratch / "worker.log").read_text(errors="replace").strip().splitlines()[-1:]
-            return {"grader_failed": " ".join(tail)[:200]}
-        return json.loads(result_file.read_text())
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-
-
-def _cells(numbers: list[int]) -> str:
-    return ("cell " if len(numbers) == 1 else "cells ") + ", ".join(map(str, numbers))
-
-
-def _apply_result(grade: Grade, result: dict, numbers: list[str], cell_timeout: float) -> None:
-    if result["unreadable"]:
-        grade.notes.append(f"notebook unreadable ({result['unreadable']}), not graded")
+        notebook = nbformat.from_dict(data)
+        nbformat.validate(notebook)
+    except Exception:
         return
-    if result["kernel_died_in"] is not None:
-        where = f"in cell {result['kernel_died_in']}" if result["kernel_died_in"] else "while the checks ran"
-        grade.notes.append(f"the kernel died {where}, not graded")
-    elif result["checks"] is None:
-        grade.notes.append(f"{result['harness_problem'] or 'the checks did not run'}, not graded")
-    else:
-        for number in numbers:
-            verdict = result["checks"].get(number, {"status": ERROR, "message": "no verdict"})
-            grade.statuses[number] = verdict["status"]
-            grade.messages[number] = verdict["message"]
-    if result["interrupted_cells"]:
-        grade.notes.append(f"{_cells(result['interrupted_cells'])} interrupted after {cell_timeout:g} s")
-    if result["error_cells"]:
-        grade.notes.append(f"errors in {_cells(result['error_cells'])}")
+    nbformat.write(notebook, path)
 
 
-def grade_folder(submissions: Sequence[Submission], exercises: Sequence[Exercise], timeout: float,
-                 cell_timeout: float, check_timeout: float = 10.0, jobs: int = 2,
-                 executed_dir: Path | None = None, progress: bool = False) -> list[Grade]:
+def grade_folder(submissions: Sequence[Submission], exercises: Sequence[Exercise],
+                 settings: Settings = Settings(), jobs: int = 2, executed_dir: Path | None = None,
+                 hidden: Sequence[Path] = (), progress: bool = False) -> list[Grade]:
     """Grade every submission, ``jobs`` at a time; the grades come back in the same order."""
     if executed_dir is not None:
         executed_dir.mkdir(parents=True, exist_ok=True)
+    folders = {submission.notebook.parent for submission in submissions if submission.notebook}
+    hidden = [*hidden, *folders, *(folder.parent for folder in folders)]
+    if executed_dir is not None:
+        hidden.append(executed_dir)
 
-    def one(submission: Submission) -> Grade:
-        executed = executed_dir / f"{submission.student}.ipynb" if executed_dir else None
-        grade = grade_submission(submission, exercises, timeout, cell_timeout, check_timeout,
-                                 one_blas_thread=jobs > 1, executed=executed)
-        if progress:
-            print(f"{grade.student}: {grade.correct}/{len(exercises)} correct"
-                  + (f" ({grade.note})" if grade.note else ""), flush=True)
-        return grade
+    with sandbox.Staging(job_for(exercises, settings, executed_dir is not None)) as staging:
 
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        return list(pool.map(one, submissions))
+        def one(submission: Submission) -> Grade:
+            executed = executed_dir / f"{submission.student}.ipynb" if executed_dir else None
+            grade = grade_submission(submission, exercises, settings, staging, hidden, executed)
+            if progress:
+                print(f"{grade.student}: {grade.correct}/{len(exercises)} correct"
+                      + (f" ({grade.note})" if grade.note else ""), flush=True)
+            return grade
+
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            return list(pool.map(one, submissions))
+
+
+def _cell(text: str) -> str:
+    """A CSV cell a spreadsheet shows as text (no formula from a file name such as '=1+1')."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def write_csv(grades: Sequence[Grade], exercises: Sequence[Exercise], path: Path) -> None:
@@ -281,8 +251,8 @@ def write_csv(grades: Sequence[Grade], exercises: Sequence[Exercise], path: Path
         writer = csv.writer(handle)
         writer.writerow(["student", *[f"exercise {number}" for number in numbers], "correct", "note"])
         for grade in grades:
-            writer.writerow([grade.student, *[grade.statuses[n] for n in numbers], grade.correct,
-                             grade.note])
+            writer.writerow([_cell(grade.student), *[grade.statuses[n] for n in numbers],
+                             grade.correct, _cell(grade.note)])
 
 
 def write_feedback(grades: Sequence[Grade], exercises: Sequence[Exercise], chapter: Path,
@@ -324,6 +294,17 @@ def build_parser() -> argparse.ArgumentParser:
                         help="also write FEEDBACK/<student>.txt with the checks' messages")
     parser.add_argument("--executed", type=Path, default=None,
                         help="also keep each executed notebook as EXECUTED/<student>.ipynb")
+    defaults = sandbox.Limits()
+    parser.add_argument("--memory", type=int, default=defaults.memory_mb, metavar="MB",
+                        help=f"memory of each process in a sandbox, MiB (default: {defaults.memory_mb})")
+    parser.add_argument("--processes", type=int, default=defaults.processes,
+                        help=f"processes and threads in a sandbox (default: {defaults.processes})")
+    parser.add_argument("--disk", type=int, default=defaults.disk_mb, metavar="MB",
+                        help=f"size of a sandbox's home folder and of its /tmp, MiB (default: "
+                        f"{defaults.disk_mb})")
+    parser.add_argument("--trusted", action="store_true",
+                        help="run without a sandbox: ONLY for notebooks you trust (your own test "
+                        "runs); any submission could then read and change your files")
     return parser
 
 
@@ -335,6 +316,9 @@ def main(arguments: Sequence[str] | None = None) -> int:
     if min(options.timeout, options.cell_timeout, options.check_timeout) <= 0 or options.jobs < 1:
         print("error: the time limits must be positive and --jobs at least 1", file=sys.stderr)
         return 2
+    if min(options.memory, options.processes, options.disk) < 1:
+        print("error: --memory, --processes and --disk must be at least 1", file=sys.stderr)
+        return 2
     try:
         exercises = load_trusted_exercises(options.chapter)
         submissions = find_submissions(options.submissions, options.chapter.name)
@@ -345,13 +329,27 @@ def main(arguments: Sequence[str] | None = None) -> int:
         print(f"error: no submission in {options.submissions} (expected STUDENT.ipynb files or "
               "STUDENT/ folders)", file=sys.stderr)
         return 2
+    if not options.trusted:
+        try:
+            sandbox.check_available()
+        except sandbox.SandboxUnavailable as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+    limits = sandbox.Limits(memory_mb=options.memory, processes=options.processes,
+                            disk_mb=options.disk,
+                            cpu_seconds=int(options.timeout) + 10)
+    settings = Settings(options.timeout, options.cell_timeout,
+                                           options.check_timeout, limits, options.trusted)
+    hidden = [options.submissions, options.chapter.parent, options.out.resolve().parent,
+              *([options.feedback] if options.feedback else [])]
     start = time.monotonic()
-    grades = grade_folder(submissions, exercises, options.timeout, options.cell_timeout,
-                          options.check_timeout, options.jobs, options.executed, progress=True)
+    grades = grade_folder(submissions, exercises, settings, options.jobs, options.executed,
+                          hidden, progress=True)
     write_csv(grades, exercises, options.out)
     if options.feedback:
         write_feedback(grades, exercises, options.chapter, options.feedback)
-    print(f"{len(grades)} submission(s) graded in {time.monotonic() - start:.0f} s: {options.out}")
+    print(f"{len(grades)} submission(s) graded in {time.monotonic() - start:.0f} s"
+          + (" WITHOUT a sandbox (--trusted)" if settings.trusted else "") + f": {options.out}")
     return 0
 
 

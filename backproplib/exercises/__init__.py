@@ -9,6 +9,11 @@ It says what is right or wrong and gives a hint; it never prints the solution.
 In a notebook the answer cell starts as ``answer = ...``; a check of an answer that is still
 ``...`` (Ellipsis) reports "not yet done" instead of failing.
 
+A check whose answer is a function declares, with :func:`calls_function`, the exact argument
+tuples it calls that function on. The classroom grader uses the declaration to call a student's
+function inside the student's sandbox and to run the check itself outside it, on the recorded
+outputs (see ``classroom/answers.py``); in a notebook the declaration changes nothing.
+
 The checks of chapter ``N`` live in ``backproplib.exercises.chapterNN``.
 """
 
@@ -22,6 +27,21 @@ import numpy as np
 CORRECT = "correct"
 NOT_DONE = "not yet done"
 MISTAKE = "not yet right"
+
+
+def calls_function(parameter: str, inputs: Callable[[], list[tuple[Any, ...]]]) -> Callable:
+    """Declare that a check calls the learner's function ``parameter`` on exactly ``inputs()``.
+
+    ``inputs`` returns the argument tuples, in any order; the check may call the function on
+    each of them (on copies or not) any number of times, and on nothing else. A test
+    (``tests/test_classroom_grading.py``) holds every check to its declaration.
+    """
+
+    def declare(check: Callable) -> Callable:
+        check.function_inputs = {**getattr(check, "function_inputs", {}), parameter: inputs}
+        return check
+
+    return declare
 
 
 def _sentence(text: str) -> str:

@@ -13,7 +13,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from . import CORRECT, MISTAKE, NOT_DONE, Feedback, Mistake, check_function, check_value, is_missing
+from . import (CORRECT, MISTAKE, NOT_DONE, Feedback, Mistake, calls_function, check_function,
+               check_value, is_missing)
 
 
 def _centred(f: Callable[[float], float], x: float, h: float) -> float:
@@ -44,6 +45,12 @@ _CENTRED_MISTAKES = [
 ]
 
 
+def _centred_inputs() -> list[tuple]:
+    """The ``(f, x, h)`` triples exercise C.1's function is called on."""
+    return [arguments for arguments, _ in _CASES]
+
+
+@calls_function("centred_difference", _centred_inputs)
 def check_c_1(centred_difference: Any) -> Feedback:
     """Exercise C.1: ``centred_difference(f, x, h)`` returning :math:`(f(x+h) - f(x-h)) / 2h`."""
     return check_function(

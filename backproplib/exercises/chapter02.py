@@ -21,7 +21,7 @@ import numpy as np
 
 from ..activations import sigmoid
 from ..logistic import cost_and_gradients
-from . import CORRECT, MISTAKE, NOT_DONE, Feedback, is_missing, matches
+from . import CORRECT, MISTAKE, NOT_DONE, Feedback, calls_function, is_missing, matches
 
 
 @dataclass(frozen=True)
@@ -236,6 +236,7 @@ _WRONG_DL_DZ = [
 ]
 
 
+@calls_function("loss_gradient_wrt_z", _z_cases)
 def check_2_1(loss_gradient_wrt_z: Any) -> Feedback:
     """Exercise 2.1: a function ``(z, y) -> dL/dz`` of binary cross-entropy, one per example."""
     return _check_behaviour(
@@ -343,6 +344,7 @@ def _partly_right(
     return verdict
 
 
+@calls_function("batch_gradient", _batch_cases)
 def check_2_2(batch_gradient: Any) -> Feedback:
     """Exercise 2.2: a function ``(w, b, X, y) -> (dJ/dw, dJ/db)`` for the mean cross-entropy."""
     return _check_behaviour(
@@ -413,6 +415,7 @@ def _penalised_wrong_versions() -> list[WrongVersion]:
     ]
 
 
+@calls_function("penalised_gradient", _penalised_cases)
 def check_2_3(penalised_gradient: Any) -> Feedback:
     """Exercise 2.3: ``(w, b, X, y, l2) -> (dJ/dw, dJ/db)`` for ``J + (l2/2) ||w||^2``."""
     return _check_behaviour(

@@ -14,7 +14,7 @@ import numpy as np
 from ..activations import sigmoid, sigmoid_prime
 from ..chain_rule import forward_one_sample
 from ..running_example import running_example
-from . import Feedback, Mistake, check_function, check_value
+from . import Feedback, Mistake, calls_function, check_function, check_value
 
 
 def _running_example_values() -> dict[str, np.ndarray]:
@@ -139,15 +139,18 @@ def _right_slope(a: np.ndarray) -> np.ndarray:
     return a * (1.0 - a)
 
 
+def _slope_inputs() -> list[tuple[np.ndarray]]:
+    """The activations exercise 3.3's function is called on."""
+    return [(np.array(values),) for values in ([0.5], [0.1, 0.62, 0.9], [0.01, 0.3, 0.75, 0.999])]
+
+
+@calls_function("sigmoid_slope_from_activation", _slope_inputs)
 def check_3_3(sigmoid_slope_from_activation: Any) -> Feedback:
     """Exercise 3.3: a function returning :math:`\\sigma'(z)` given only :math:`a = \\sigma(z)`.
 
     The right answer is :math:`a (1 - a)`; the classic mistake is :math:`\\sigma'(a)`.
     """
-    cases = []
-    for values in ([0.5], [0.1, 0.62, 0.9], [0.01, 0.3, 0.75, 0.999]):
-        a = np.array(values)
-        cases.append(((a.copy(),), _right_slope(a)))
+    cases = [((a,), _right_slope(a)) for (a,) in _slope_inputs()]
     mistakes = [
         (lambda a: sigmoid_prime(a),
          "your function returns sigma'(a): the derivative evaluated at the activation.",

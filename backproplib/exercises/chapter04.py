@@ -15,7 +15,7 @@ import numpy as np
 from ..activations import sigmoid, sigmoid_prime
 from ..chain_rule import forward_one_sample
 from ..running_example import running_example
-from . import Feedback, Mistake, check_function, check_value
+from . import Feedback, Mistake, calls_function, check_function, check_value
 
 
 def _running_example_values() -> dict[str, np.ndarray]:
@@ -204,6 +204,18 @@ _DELTA_MISTAKES = [
 ]
 
 
+_SQUARE_SHAPES, _SQUARE_SEED = [(3, 3), (2, 2), (4, 4)], 43
+_GENERAL_SHAPES, _GENERAL_SEED = [(2, 4), (4, 3), (1, 5), (3, 1)], 44
+
+
+def _hidden_delta_inputs() -> list[tuple[Any, ...]]:
+    """Every ``(W_next, delta_next, z)`` exercise 4.3's function is called on."""
+    return [arguments for shapes, seed in ((_SQUARE_SHAPES, _SQUARE_SEED),
+                                           (_GENERAL_SHAPES, _GENERAL_SEED))
+            for arguments, _ in _cases(shapes, seed)]
+
+
+@calls_function("hidden_delta", _hidden_delta_inputs)
 def check_4_3(hidden_delta: Any) -> Feedback:
     """Exercise 4.3: ``hidden_delta(W_next, delta_next, z)`` returning :math:`\\delta^{[l]}`.
 
@@ -215,7 +227,7 @@ def check_4_3(hidden_delta: Any) -> Feedback:
     square = check_function(
         "4.3",
         hidden_delta,
-        _cases([(3, 3), (2, 2), (4, 4)], seed=43),
+        _cases(_SQUARE_SHAPES, _SQUARE_SEED),
         _DELTA_MISTAKES,
         correct_message="",
         wrong_hint="compute delta^[l] = (W^[l+1]T delta^[l+1]) * sigma'(z^[l]), entry by entry.",
@@ -225,7 +237,7 @@ def check_4_3(hidden_delta: Any) -> Feedback:
     return check_function(
         "4.3",
         hidden_delta,
-        _cases([(2, 4), (4, 3), (1, 5), (3, 1)], seed=44),
+        _cases(_GENERAL_SHAPES, _GENERAL_SEED),
         _DELTA_MISTAKES[1:],
         correct_message="your function computes delta^[l] = (W^[l+1]T delta^[l+1]) * sigma'(z^[l]) "
         "for every shape.",

@@ -13,7 +13,8 @@ from ..batch import (
     gradient_averaging_g_prime_first,
 )
 from ..running_example import running_example
-from . import CORRECT, MISTAKE, NOT_DONE, Feedback, Mistake, check_function, check_value, is_missing
+from . import (CORRECT, MISTAKE, NOT_DONE, Feedback, Mistake, calls_function, check_function,
+               check_value, is_missing)
 
 #: Exercise 5.3: the batch size and the learning rate used with a summed cost.
 SUM_BATCH_SIZE = 32
@@ -98,6 +99,12 @@ def _batch_gradient_cases() -> list[tuple[tuple[np.ndarray, np.ndarray], np.ndar
     return cases
 
 
+def _batch_gradient_inputs() -> list[tuple[np.ndarray, np.ndarray]]:
+    """The ``(Delta, A_prev)`` pairs exercise 5.2's function is called on."""
+    return [arguments for arguments, _ in _batch_gradient_cases()]
+
+
+@calls_function("batch_weight_gradient", _batch_gradient_inputs)
 def check_5_2(batch_weight_gradient: Any) -> Feedback:
     """Exercise 5.2: a function ``(Delta, A_prev) -> dJ/dW = (1/m) Delta^T A_prev``."""
     cases = _batch_gradient_cases()

@@ -13,6 +13,7 @@ from . import (
     NOT_DONE,
     Feedback,
     Mistake,
+    calls_function,
     check_function,
     check_value,
     is_missing,
@@ -144,6 +145,13 @@ _STEP_MISTAKES: list[tuple[Callable[..., np.ndarray], str, str]] = [
 ]
 
 
+def _step_inputs() -> list[tuple[np.ndarray, ...]]:
+    """Every ``(W_next, Delta_next, Z)`` exercise 6.2's function is called on."""
+    return [arguments for shapes, seed in ((_SQUARE_STEP_SHAPES, 602), (_GENERAL_STEP_SHAPES, 603))
+            for arguments, _ in _step_cases(shapes, seed)]
+
+
+@calls_function("backward_step_rows", _step_inputs)
 def check_6_2(backward_step_rows: Any) -> Feedback:
     """Exercise 6.2: a function ``(W_next, Delta_next, Z) -> Delta`` (tanh layer, rows)."""
     hint = ("Delta_next has shape (m, n_(l+1)), W_next (n_(l+1), n_l), Z (m, n_l); the result has "

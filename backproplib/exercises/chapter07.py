@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from . import Feedback, Mistake, check_function, check_value
+from . import Feedback, Mistake, calls_function, check_function, check_value
 
 #: Exercise 7.1: the weighted input of a 4-class softmax output and the true class.
 SOFTMAX_Z = np.array([1.0, 2.0, 0.5, -1.0])
@@ -86,6 +86,12 @@ _ONE_HOT_CASES = [
 ]
 
 
+def _one_hot_inputs() -> list[tuple[np.ndarray, int]]:
+    """The ``(labels, n_classes)`` pairs exercise 7.2's function is called on."""
+    return [(labels.copy(), n) for labels, n in _ONE_HOT_CASES]
+
+
+@calls_function("one_hot_targets", _one_hot_inputs)
 def check_7_2(one_hot_targets: Any) -> Feedback:
     """Exercise 7.2: a function ``(labels, n_classes) -> one-hot rows`` of shape ``(m, n)``."""
     cases = [((labels.copy(), n), _right_one_hot(labels, n)) for labels, n in _ONE_HOT_CASES]

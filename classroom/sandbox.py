@@ -1,0 +1,402 @@
+"""One bubblewrap sandbox per submission: what a student's notebook can see, and its limits.
+
+:mod:`classroom.grade` runs every submission through :func:`run_sandboxed`. Inside the sandbox
+(`bubblewrap <https://github.com/containers/bubblewrap>`_, ``bwrap``) the student's kernel sees:
+
+- the operating system's ``/usr`` (and the ``/bin``, ``/lib`` links into it), read-only;
+- the Python environment that runs the grader (``sys.base_prefix``, ``sys.prefix`` and the
+  site-packages folders outside them), read-only;
+- a *copy* of ``backproplib`` and of the grading worker, made once per grading run in a private
+  folder, read-only - never the instructor's clone;
+- its own notebook (a copy), read-only, and an empty, size-limited home folder and ``/tmp``.
+
+It does not see: the instructor's clone and notebooks, the submissions folder, the grade sheet,
+the feedback folder, the grader's environment variables, any other sandbox. Folders of those
+kinds that happen to lie inside a visible folder are covered by an empty one. The sandbox has
+its own user, process, network (no network at all; loopback only), IPC and host-name namespaces,
+runs as an unprivileged user of its own namespace with no capabilities, and is ended as a whole:
+when its first process ends, when the grader's time limit is reached, or when the grader dies
+(``--die-with-parent``), every process inside is killed by the kernel.
+
+Limits (:class:`Limits`) are set on the sandbox's processes before any student code runs: memory
+per process (``RLIMIT_AS``), CPU seconds (``RLIMIT_CPU``), size of a written file
+(``RLIMIT_FSIZE``), number of processes (``RLIMIT_NPROC``), no core files; the home folder and
+``/tmp`` are size-limited in-memory file systems. Run as root, where Linux does not enforce
+``RLIMIT_NPROC``, the process count and total memory go into a control group of their own
+(``pids.max``, memory limit) when the machine lets the grader create one.
+
+The worker inside writes its result - plain JSON data, nothing else - to a pipe (file descriptor
+3); :func:`run_sandboxed` reads at most ``Limits.result_bytes`` of it. Nothing else leaves.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Sequence
+
+ROOT = Path(__file__).resolve().parent.parent
+
+#: Where things are inside the sandbox.
+INSIDE_GRADER = "/opt/grader"
+INSIDE_HOME = "/home/student"
+INSIDE_SUBMISSION = f"{INSIDE_GRADER}/submission.ipynb"
+
+#: What the worker needs besides the package; copied with it.
+WORKER_FILES = ("run_submission.py", "answers.py")
+
+_MIB = 1024 * 1024
+
+
+class SandboxUnavailable(RuntimeError):
+    """bubblewrap is missing or cannot start a sandbox here (the message says why and what to do)."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits of one sandbox (defaults suit the book's chapters).
+
+    Attributes
+    ----------
+    memory_mb : int
+        Address space of each process, and total memory of the sandbox where a control group is
+        available, in MiB.
+    processes : int
+        Processes and threads the sandbox may have at once.
+    cpu_seconds : int
+        CPU time of each process.
+    file_mb : int
+        Largest file a process may write, in MiB.
+    disk_mb : int
+        Size of each of the in-memory folders (home and ``/tmp``), in MiB.
+    result_bytes : int
+        Most bytes of result data read from the sandbox.
+    """
+
+    memory_mb: int = 2048
+    processes: int = 128
+    cpu_seconds: int = 600
+    file_mb: int = 64
+    disk_mb: int = 256
+    result_bytes: int = 32 * _MIB
+
+
+@dataclass(frozen=True)
+class SandboxRun:
+    """What came out of one sandbox: the result data (bytes, possibly empty), a log tail."""
+
+    result: bytes
+    log: str
+    timed_out: bool
+    returncode: int | None
+
+
+def _which_bwrap() -> str:
+    path = shutil.which("bwrap")
+    if path is None:
+        raise SandboxUnavailable(
+            "bubblewrap (bwrap) is not installed, so submissions cannot be isolated from each "
+            "other and from your files. Install it: `sudo apt-get install bubblewrap` (Debian, "
+            "Ubuntu) or `sudo dnf install bubblewrap` (Fedora). Only for notebooks you trust, such "
+            "as your own test runs, grade without a sandbox with --trusted.")
+    return path
+
+
+def _python_folders() -> list[Path]:
+    """Folders of the running Python environment a kernel needs (never the project's clone)."""
+    folders = {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve()}
+    for entry in sys.path:
+        if not entry:
+            continue
+        path = Path(entry).resolve()
+        if path.is_dir() and ("site-packages" in path.parts or "dist-packages" in path.parts):
+            if not any(path.is_relative_to(folder) for folder in folders):
+                folders.add(path)
+    return sorted(folder for folder in folders if folder.exists() and folder != ROOT)
+
+
+def _system_arguments() -> list[str]:
+    """Read-only /usr, the merged-/usr links (or folders), a few files of /etc."""
+    arguments = ["--ro-bind", "/usr", "/usr"]
+    for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
+        path = Path("/") / name
+        if path.is_symlink():
+            arguments += ["--symlink", os.readlink(path), str(path)]
+        elif path.is_dir():
+            arguments += ["--ro-bind", str(path), str(path)]
+    for name in ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "fonts", "mime.types",
+                 "alternatives"):
+        path = Path("/etc") / name
+        if path.exists():
+            arguments += ["--ro-bind", str(path), str(path)]
+    return arguments
+
+
+def _masks(visible: Sequence[Path], hidden: Sequence[Path]) -> list[str]:
+    """Cover each hidden folder that lies inside a visible one with an empty in-memory folder."""
+    arguments: list[str] = []
+    for folder in hidden:
+        folder = folder.resolve()
+        if folder.is_dir() and any(folder.is_relative_to(parent) for parent in visible):
+            arguments += ["--tmpfs", str(folder)]
+    return arguments
+
+
+class Staging:
+    """A private, read-only copy of ``backproplib`` and of the worker for one grading run.
+
+    Use as a context manager; the copy is removed at the end.
+    """
+
+    def __init__(self, job: dict) -> None:
+        self.folder = Path(tempfile.mkdtemp(prefix="grader_"))
+        ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+        shutil.copytree(ROOT / "backproplib", self.folder / "lib" / "backproplib", ignore=ignore)
+        worker = self.folder / "lib" / "grader_worker"
+        worker.mkdir()
+        for name in WORKER_FILES:
+            shutil.copyfile(ROOT / "classroom" / name, worker / name)
+        (worker / "__init__.py").write_text("")
+        (worker / "job.json").write_text(json.dumps(job))
+        (self.folder / "passwd").write_text(
+            f"root:x:0:0:root:/root:/usr/sbin/nologin\nstudent:x:1000:1000:student:{INSIDE_HOME}:"
+            "/usr/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n")
+        (self.folder / "group").write_text("root:x:0:\nstudent:x:1000:\nnogroup:x:65534:\n")
+        for path in sorted(self.folder.rglob("*"), reverse=True):
+            path.chmod(0o555 if path.is_dir() else 0o444)
+        self.folder.chmod(0o555)
+
+    def __enter__(self) -> "Staging":
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        for path in [self.folder, *self.folder.rglob("*")]:
+            if path.is_dir():
+                path.chmod(0o755)
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def bwrap_arguments(staging: Staging, notebook_copy: Path, limits: Limits,
+                    hidden: Sequence[Path] = ()) -> list[str]:
+    """The bubblewrap command line (without the command to run inside)."""
+    python_folders = _python_folders()
+    visible = [Path("/usr"), *python_folders]
+    arguments = [_which_bwrap(), *_system_arguments()]
+    for folder in python_folders:
+        arguments += ["--ro-bind", str(folder), str(folder)]
+    arguments += _masks(visible, [ROOT, *hidden, Path(tempfile.gettempdir()), Path.home()])
+    arguments += [
+        "--ro-bind", str(staging.folder / "lib"), f"{INSIDE_GRADER}/lib",
+        "--ro-bind", str(staging.folder / "passwd"), "/etc/passwd",
+        "--ro-bind", str(staging.folder / "group"), "/etc/group",
+        "--ro-bind", str(notebook_copy), INSIDE_SUBMISSION,
+        "--size", str(limits.disk_mb * _MIB), "--tmpfs", "/tmp",
+        "--size", str(limits.disk_mb * _MIB), "--tmpfs", INSIDE_HOME,
+        "--proc", "/proc", "--dev", "/dev",
+        "--unshare-all", "--uid", "1000", "--gid", "1000", "--hostname", "sandbox",
+        "--die-with-parent", "--new-session", "--chdir", INSIDE_HOME,
+        "--clearenv",
+    ]
+    environment = {
+        "HOME": INSIDE_HOME, "USER": "student", "TMPDIR": "/tmp", "LANG": "C.UTF-8",
+        "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
+        "PYTHONPATH": f"{INSIDE_GRADER}/lib", "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONNOUSERSITE": "1", "MPLBACKEND": "Agg", "MALLOC_ARENA_MAX": "2",
+        "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+        "PYDEVD_DISABLE_FILE_VALIDATION": "1", "JUPYTER_PLATFORM_DIRS": "1",
+    }
+    for name, value in environment.items():
+        arguments += ["--setenv", name, value]
+    return arguments
+
+
+def worker_command(lib: str, result_fd: int, limits: Limits) -> list[str]:
+    """The command started inside the sandbox: the worker, which first sets the limits."""
+    return [sys.executable, "-I", "-c",
+            "import sys; sys.path.insert(0, %r); from grader_worker import run_submission; "
+            "sys.exit(run_submission.main(%d, %d, %d, %d, %d))"
+            % (lib, result_fd, limits.memory_mb, limits.processes, limits.cpu_seconds,
+               limits.file_mb)]
+
+
+# --------------------------------------------------------------------------------------------
+# control groups: process count and total memory when the grader runs as root
+
+
+class _ControlGroup:
+    """A pids (and memory) control group for one sandbox, if the machine allows it; else inert."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.folders: list[Path] = []
+        if os.geteuid() != 0:
+            return  # RLIMIT_NPROC applies to an ordinary user
+        name = f"classroom-grade-{os.getpid()}-{threading.get_ident()}"
+        settings = {
+            Path("/sys/fs/cgroup/pids"): {"pids.max": str(limits.processes)},
+            Path("/sys/fs/cgroup/memory"): {"memory.limit_in_bytes": str(limits.memory_mb * _MIB)},
+        }
+        unified = Path("/sys/fs/cgroup")
+        if (unified / "cgroup.controllers").exists():  # cgroup v2 only
+            settings = {unified: {"pids.max": str(limits.processes),
+                                  "memory.max": str(limits.memory_mb * _MIB)}}
+        for parent, values in settings.items():
+            folder = parent / name
+            try:
+                folder.mkdir()
+                self.folders.append(folder)
+                for key, value in values.items():
+                    if (folder / key).exists():
+                        (folder / key).write_text(value)
+            except OSError:
+                continue
+
+    @property
+    def active(self) -> bool:
+        return any((folder / "pids.max").exists() for folder in self.folders)
+
+    def join(self) -> None:
+        """Move the calling process (the child about to exec bwrap) into the group."""
+        for folder in self.folders:
+            try:
+                (folder / "cgroup.procs").write_text(str(os.getpid()))
+            except OSError:
+                pass
+
+    def remove(self) -> None:
+        for folder in self.folders:
+            procs = folder / "cgroup.procs"
+            for _ in range(50):
+                try:
+                    pids = [int(pid) for pid in procs.read_text().split()]
+                except OSError:
+                    break
+                if not pids:
+                    break
+                for pid in pids:
+                    try:
+                        os.kill(pid, signal.SIGKILL)
+                    except ProcessLookupError:
+                        pass
+                threading.Event().wait(0.02)
+            try:
+                folder.rmdir()
+            except OSError:
+                pass
+
+
+# --------------------------------------------------------------------------------------------
+
+
+def _read_capped(stream, cap: int, into: list[bytes]) -> None:
+    total = 0
+    while True:
+        chunk = stream.read(65536)
+        if not chunk:
+            break
+        if total < cap:
+            into.append(chunk[: cap - total])
+        total += len(chunk)
+
+
+def run_command(command: Callable[[int], list[str]], timeout: float, limits: Limits,
+                control_group: bool = True) -> SandboxRun:
+    """Run ``command(fd)``, ``fd`` the result pipe; kill it all after ``timeout`` seconds."""
+    result_read, result_write = os.pipe()
+    group = _ControlGroup(limits) if control_group else None
+
+    def prepare_child() -> None:
+        if group is not None:
+            group.join()
+
+    try:
+        process = subprocess.Popen(
+            command(result_write), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, pass_fds=(result_write,), preexec_fn=prepare_child,
+            start_new_session=True)
+    except BaseException:
+        os.close(result_read)
+        os.close(result_write)
+        if group is not None:
+            group.remove()
+        raise
+    os.close(result_write)
+    result: list[bytes] = []
+    log: list[bytes] = []
+    with os.fdopen(result_read, "rb") as result_stream:
+        readers = [threading.Thread(target=_read_capped, args=(result_stream, limits.result_bytes, result)),
+                   threading.Thread(target=_read_capped, args=(process.stdout, 64 * 1024, log))]
+        for reader in readers:
+            reader.daemon = True
+            reader.start()
+        try:
+            process.wait(timeout=timeout)
+            timed_out = False
+        except subprocess.TimeoutExpired:
+            timed_out = True
+        try:
+            os.killpg(process.pid, signal.SIGKILL)  # bwrap and its pid namespace, whatever is left
+        except (ProcessLookupError, PermissionError):
+            pass
+        process.wait()
+        if group is not None:
+            group.remove()
+        for reader in readers:
+            reader.join(timeout=5)
+    process.stdout.close()
+    return SandboxRun(b"".join(result), b"".join(log).decode("utf-8", "replace"), timed_out,
+                      None if timed_out else process.returncode)
+
+
+def run_sandboxed(staging: Staging, notebook_copy: Path, timeout: float, limits: Limits,
+                  hidden: Sequence[Path] = ()) -> SandboxRun:
+    """Run the worker on ``notebook_copy`` inside a sandbox of its own."""
+    arguments = bwrap_arguments(staging, notebook_copy, limits, hidden)
+    return run_command(lambda fd: arguments + worker_command(f"{INSIDE_GRADER}/lib", fd, limits),
+                       timeout, limits)
+
+
+def run_unsandboxed(staging: Staging, notebook_copy: Path, timeout: float, limits: Limits) -> SandboxRun:
+    """``--trusted``: the same worker in a process of its own, with no sandbox (trusted notebooks)."""
+    home = Path(tempfile.mkdtemp(prefix="grade_trusted_"))
+    try:
+        environment = {"HOME": str(home), "TMPDIR": str(home), "PATH": os.environ.get("PATH", ""),
+                       "PYTHONPATH": str(staging.folder / "lib"), "PYTHONDONTWRITEBYTECODE": "1",
+                       "MPLBACKEND": "Agg", "OPENBLAS_NUM_THREADS": "1", "LANG": "C.UTF-8",
+                       "PYDEVD_DISABLE_FILE_VALIDATION": "1", "JUPYTER_PLATFORM_DIRS": "1",
+                       "GRADER_SUBMISSION": str(notebook_copy), "GRADER_HOME": str(home)}
+        prefix = ["env", "-i", *[f"{key}={value}" for key, value in environment.items()]]
+        lib = str(staging.folder / "lib")
+        return run_command(lambda fd: prefix + worker_command(lib, fd, limits), timeout, limits,
+                           control_group=False)
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def check_available() -> None:
+    """Start a tiny sandbox; raise :class:`SandboxUnavailable` (saying why and how to fix) if not."""
+    bwrap = _which_bwrap()
+    if not sys.platform.startswith("linux"):
+        raise SandboxUnavailable(f"sandboxing needs Linux (this is {sys.platform}). Grade on a Linux "
+                                 "machine, or pass --trusted only for notebooks you trust.")
+    probe = [bwrap, *_system_arguments(), "--proc", "/proc", "--dev", "/dev", "--unshare-all",
+             "--die-with-parent", "--new-session", "--uid", "1000", "--gid", "1000", "true"]
+    try:
+        completed = subprocess.run(probe, capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise SandboxUnavailable(f"bubblewrap could not start: {error}") from None
+    if completed.returncode != 0:
+        raise SandboxUnavailable(
+            "bubblewrap is installed but cannot create a sandbox here "
+            f"({completed.stderr.strip() or 'exit code ' + str(completed.returncode)}). It needs "
+            "unprivileged user namespaces: on Debian/Ubuntu `sudo sysctl -w "
+            "kernel.unprivileged_userns_clone=1` (Ubuntu 24.04 and later also "
+            "`kernel.apparmor_restrict_unprivileged_userns=0`), or run the grader as root. Only for "
+            "notebooks you trust, grade without a sandbox with --trusted.")

@@ -9,7 +9,7 @@ It says what is right or wrong and gives a hint; it never prints the solution.
 In a notebook the answer cell starts as ``answer = ...``; a check of an answer that is still
 ``...`` (Ellipsis) reports "not yet done" instead of failing.
 
-A check whose answer is a function declares, with :func:`calls_function`, the exact argument
+A check whose answer is a function declares, with ``calls_function``, the exact argument
 tuples it calls that function on. The classroom grader uses the declaration to call a student's
 function inside the student's sandbox and to run the check itself outside it, on the recorded
 outputs (see ``classroom/answers.py``); in a notebook the declaration changes nothing.

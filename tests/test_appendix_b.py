@@ -7,6 +7,9 @@ import re
 
 from .site import ROOT
 
+# {ref}`label` or {ref}`link text <label>`: the label
+REF = r"\{ref\}`(?:[^`<]*<)?([\w-]+)>?`"
+
 PAGE = ROOT / "book" / "B_reader_questions.md"
 
 
@@ -38,7 +41,7 @@ def test_every_question_of_the_course_is_answered_in_order():
 def test_every_answer_links_to_a_section_that_exists():
     labels = book_labels()
     for number, body in sections().items():
-        links = re.findall(r"\{ref\}`([\w-]+)`", body)
+        links = re.findall(REF, body)
         assert links, f"Q{number} has no link to a demonstrating section"
         for link in links:
             assert link in labels, f"Q{number} links to {link!r}, which no page defines"
@@ -65,6 +68,6 @@ def test_the_questions_match_the_ones_the_chapters_name():
         assert box, f"{path.name} has no reader-questions admonition"
         named = {int(n) for n in re.findall(r"\bQ(\d+)\b", box.group(1))}
         for number in named:
-            links = set(re.findall(r"\{ref\}`([\w-]+)`", sections()[number]))
+            links = set(re.findall(REF, sections()[number]))
             assert links & chapter_labels[path.stem], (
                 f"{path.name} says it answers Q{number}, but appendix B does not link there")

@@ -54,6 +54,11 @@ def test_c_1_missing_parentheses():
     assert "parentheses around the difference are missing" in feedback.message
 
 
+def test_c_1_divides_by_2_then_multiplies_by_h():
+    feedback = appendix_c.check_c_1(lambda f, x, h: (f(x + h) - f(x - h)) / 2 * h)
+    assert "/ 2*h is (... / 2) * h" in feedback.message
+
+
 def test_c_1_other_wrong_function_and_crash():
     assert "wrong values" in appendix_c.check_c_1(lambda f, x, h: f(x)).message
     assert "raised ZeroDivisionError" in appendix_c.check_c_1(lambda f, x, h: 1 / 0).message

@@ -76,10 +76,40 @@ def test_feedback_keeps_symbols_as_written():
     # "z_3" (a weighted input) must not become "Z_3" (a batch matrix in the book's notation)
     assert str(Feedback("1", "correct", "z_3 is right.")) == "Exercise 1: CORRECT. z_3 is right."
     assert str(Feedback("1", "correct", "g'(z) it is.")) == "Exercise 1: CORRECT. g'(z) it is."
-    assert str(Feedback("1", "correct", "a fine answer.")) == "Exercise 1: CORRECT. A fine answer."
+    assert str(Feedback("1", "correct", "fine answer.")) == "Exercise 1: CORRECT. Fine answer."
+
+
+@pytest.mark.parametrize("symbol", ["x - h is", "b is", "y is", "a is", "dW is", "tanh is"])
+def test_feedback_never_changes_the_case_of_a_symbol(symbol):
+    # "x" (a sample) and "X" (a batch), "a" and "A", "b" and "B" are different things here
+    assert str(Feedback("1", "not yet right", symbol)).endswith(f"NOT YET RIGHT. {symbol}")
 
 
 def test_1_3_praise_does_not_print_the_answers():
     praise = str(chapter01.check_1_3(sigmoid_prime(0.8), sigmoid_prime(sigmoid(0.8))))
     assert f"{float(sigmoid_prime(0.8)):.4f}" not in praise
     assert f"{float(sigmoid_prime(sigmoid(0.8))):.4f}" not in praise
+
+
+def test_1_3_accepts_the_printed_value_and_says_so():
+    printed_z, printed_a = round(float(sigmoid_prime(0.8)), 4), round(float(sigmoid_prime(sigmoid(0.8))), 4)
+    feedback = chapter01.check_1_3(printed_z, printed_a)
+    assert feedback.passed and "right to the 4 decimals" in feedback.message
+    assert "4 decimals" not in chapter01.check_1_3(sigmoid_prime(0.8), sigmoid_prime(sigmoid(0.8))).message
+
+
+@pytest.mark.parametrize("text", ["0.2139", "sigmoid'(0.8)", [0.2, 0.1]])
+def test_1_3_answers_a_text_with_a_clear_message(text):
+    feedback = chapter01.check_1_3(text, 0.2)
+    assert feedback.status == "not yet right" and "slope_at_z should be one number" in feedback.message
+
+
+def test_check_function_reports_a_column_shape():
+    def column(values):
+        return np.asarray(values, dtype=float).reshape(-1, 1)
+
+    feedback = check_function("9.9", column, [(([1.0, 2.0],), np.array([1.0, 2.0]))])
+    assert feedback.status == "not yet right"
+    assert "the right values, but shape (2, 1); expected shape (2,)" in feedback.message
+    wrong = check_function("9.9", lambda v: np.zeros((3, 1)), [(([1.0, 2.0],), np.array([1.0, 2.0]))])
+    assert "shape (3, 1); expected shape (2,)" in wrong.message

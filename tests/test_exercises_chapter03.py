@@ -208,3 +208,13 @@ def test_3_3_function_that_raises_or_is_not_a_function():
 
     assert "raised KeyError" in chapter03.check_3_3(broken).message
     assert "expected a function, got float" in chapter03.check_3_3(0.25).message
+
+
+def test_3_1_accepts_the_product_of_the_printed_factors():
+    from backproplib.exercises.chapter03 import _running_example_values
+
+    v = _running_example_values()
+    factors = [round(float(f), 6) for f in (v["dC0_da"][1], v["slope_at_z"][1], v["a_hidden"][0])]
+    feedback = chapter03.check_3_1(factors[0] * factors[1] * factors[2])
+    assert feedback.passed and "printed with 6" in feedback.message
+    assert not chapter03.check_3_1(factors[0] * factors[1] * factors[2] * 1.01).passed

@@ -76,6 +76,11 @@ def test_5_1_not_done():
     assert feedback.status == "not yet done"
 
 
+def test_5_1_catches_a_flipped_sign():
+    feedback = chapter05.check_5_1(-right_dJ_dW2())
+    assert not feedback.passed and "the sign is flipped" in feedback.message
+
+
 def test_5_1_catches_missing_one_over_m():
     feedback = chapter05.check_5_1(4 * right_dJ_dW2())
     assert not feedback.passed

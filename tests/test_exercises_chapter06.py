@@ -77,8 +77,11 @@ def test_6_2_solution_passes_and_placeholder_is_not_done():
          "a matrix product where the element-wise product belongs"),
         (lambda W, D, Z: (D @ W) * tanh_prime(Z) / len(D),
          "the errors are divided by m: the 1/m belongs to dJ/dW"),
+        (lambda W, D, Z: (W.T @ D) * tanh_prime(Z), "the column formula W^T delta written literally"),
+        (lambda W, D, Z: (D @ W) * (1 - Z ** 2), "the slope is 1 - Z**2"),
     ],
-    ids=["transposed-W", "g-prime-of-a", "no-slope", "matrix-product", "one-over-m"],
+    ids=["transposed-W", "g-prime-of-a", "no-slope", "matrix-product", "one-over-m",
+         "literal-column-formula", "one-minus-z-squared"],
 )
 def test_6_2_mistakes_are_named(wrong, message):
     feedback = chapter06.check_6_2(wrong)
@@ -138,10 +141,11 @@ def test_6_3_data_and_solution():
         (lambda D, A: np.outer(D[:, 0], A[:, 0]), "the gradient of the first sample only"),
         (lambda D, A: np.outer(D.mean(axis=1), A.mean(axis=1)),
          "averaged over the samples before multiplying"),
+        (lambda D, A: D @ A / 4, "the transpose of A1 is missing: A1 is square here"),
         (lambda D, A: D @ A.T / 5, "the value is not right"),
     ],
     ids=["wrong-order", "no-1/m", "wrong-order-no-1/m", "first-sample", "averaged-first",
-         "unrecognised"],
+         "forgotten-transpose-square-A1", "unrecognised"],
 )
 def test_6_3_mistakes_are_named(make_wrong, message):
     Delta, A1 = chapter06.exercise_6_3_data()

@@ -39,10 +39,13 @@ def test_7_1_solution_passes():
         (lambda a, y: -y / a, "this is dL/da = -y/a: the softmax step is missing"),
         (lambda a, y: -y / a * a * (1 - a), "treats softmax as an element-wise function"),
         (lambda a, y: a, "the one-hot target is missing"),
-        (lambda a, y: a - np.roll(y, 1), "the one-hot target marks the wrong class"),
+        (lambda a, y: a - np.roll(y, -1), "the classes were counted from 1"),
+        (lambda a, y: a - np.roll(y, 1), "marks the entry after the true class"),
+        (lambda a, y: (a - y) / 4, "divided by the number of classes"),
         (lambda a, y: (a - y) / 2, "the value is not right"),
     ],
-    ids=["sign", "dL-da", "elementwise", "no-target", "wrong-class", "unrecognised"],
+    ids=["sign", "dL-da", "elementwise", "no-target", "counted-from-1", "one-too-far",
+         "divided-by-m", "unrecognised"],
 )
 def test_7_1_mistakes_are_named(make_wrong, message):
     a, y = softmax(Z), np.array([0.0, 1.0, 0.0, 0.0])
@@ -105,12 +108,14 @@ def test_7_3_solution_from_scikit_learn_passes():
         (lambda p, rows, z: -np.log10(p[rows, chapter07.COST_LABELS]).mean(), "this uses log10"),
         (lambda p, rows, z: -z[rows, chapter07.COST_LABELS].mean(),
          "the softmax normalisation ln sum_k e^(z_k) is missing"),
+        (lambda p, rows, z: -np.log(p[rows, (chapter07.COST_LABELS - 1) % 3]).mean(),
+         "the classes were counted from 1"),
         (lambda p, rows, z: -np.log(p[rows, (chapter07.COST_LABELS + 1) % 3]).mean(),
-         "the probability of the wrong class"),
+         "one column too far right"),
         (lambda p, rows, z: 0.5, "the value is not right"),
     ],
-    ids=["sum", "over-classes", "sign", "log10", "no-normalisation", "wrong-class",
-         "unrecognised"],
+    ids=["sum", "over-classes", "sign", "log10", "no-normalisation", "counted-from-1",
+         "one-too-far", "unrecognised"],
 )
 def test_7_3_mistakes_are_named(make_wrong, message):
     z = chapter07.COST_Z

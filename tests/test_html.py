@@ -22,6 +22,7 @@ from .site import ROOT, build_book, serve, toc_files
 
 CHROMIUM = "/usr/bin/chromium"
 MATHJAX = ROOT / "tests" / "browser" / "node_modules" / "mathjax" / "es5"
+AXE = ROOT / "tests" / "browser" / "node_modules" / "axe-core" / "axe.min.js"
 CDN = "https://cdn.jsdelivr.net/npm/mathjax@3/es5/"
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 # Console messages of the stock theme (pydata-sphinx-theme / sphinx-thebe), not of the book.
@@ -118,6 +119,86 @@ def test_page_loads_cleanly_with_alt_text_and_typeset_math(site, browser, page_p
         if "$" in source_text:
             assert page.locator("mjx-container").count() > 0, "math was not typeset"
         assert page.locator("mjx-merror").count() == 0, "MathJax reported an error"
+        assert problems == []
+    finally:
+        context.close()
+
+
+def typeset(page) -> None:
+    """Wait until MathJax has typeset the page (if it loads MathJax at all)."""
+    if page.locator("script[src*='mathjax']").count() == 0:
+        return
+    page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
+    page.evaluate("() => MathJax.startup.promise")
+
+
+# What the reader reads: the page's text without code, outputs, typeset math and API signatures
+# (those may show a dollar or a backslash on purpose).
+READER_TEXT = """() => {
+    const body = document.body.cloneNode(true);
+    body.querySelectorAll('pre, code, mjx-container, .cell_output, dt.sig, .sig, script, style')
+        .forEach(element => element.remove());
+    document.documentElement.appendChild(body);  // innerText needs the clone laid out
+    body.style.position = 'absolute';
+    const text = body.innerText;
+    body.remove();
+    return text;
+}"""
+RAW_TEX = re.compile(r"\$|\\\(|\\\[|\\[A-Za-z]+")
+
+
+def raw_tex(text: str) -> list[str]:
+    """Each place in ``text`` where TeX was left untypeset, with a little context."""
+    return [text[max(0, m.start() - 40):m.end() + 40].replace("\n", " ")
+            for m in RAW_TEX.finditer(text)]
+
+
+def test_raw_tex_finder():
+    assert raw_tex("the cost $C_0$ here") and raw_tex("The output error: \\delta^{[L]}")
+    assert raw_tex("see \\(a\\)") and raw_tex("\\[x\\]")
+    assert raw_tex("costs 5 dollars, a/b and a - y (Q9)") == []
+
+
+@pytest.mark.parametrize("page_path", PAGES)
+def test_no_raw_tex_in_the_rendered_text(site, browser, page_path):
+    """After MathJax, no `$`, `\\(`, `\\[` or `\\command` is left in the text a reader sees.
+
+    Counting typeset formulas is not enough: a formula broken by its surroundings (display math
+    inside a list item, a section title with math used as a link text) shows as raw TeX on a page
+    that also has typeset math.
+    """
+    base_url, _ = site
+    context, page, problems = open_page(browser, base_url, f"{page_path}.html")
+    try:
+        typeset(page)
+        left = raw_tex(page.evaluate(READER_TEXT))
+        assert left == [], f"raw TeX in {page_path}: " + " | ".join(left)
+        assert problems == []
+    finally:
+        context.close()
+
+
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+@pytest.mark.parametrize("page_path", PAGES + ["search"])
+def test_page_passes_an_automated_wcag_21_aa_audit(site, browser, page_path):
+    """axe-core, with the WCAG 2.1 level A and AA rules, finds no violation on the page."""
+    assert AXE.exists(), "install axe-core: npm install --prefix tests/browser"
+    base_url, _ = site
+    context, page, problems = open_page(browser, base_url, f"{page_path}.html")
+    try:
+        typeset(page)
+        page.add_script_tag(content=AXE.read_text())
+        violations = page.evaluate(
+            """async tags => {
+                const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+                return result.violations.map(v => v.id + ' (' + v.nodes.length + '): '
+                    + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '));
+            }""",
+            WCAG_21_AA,
+        )
+        assert violations == [], f"{page_path}: " + "; ".join(violations)
         assert problems == []
     finally:
         context.close()

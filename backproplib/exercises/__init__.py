@@ -9,7 +9,7 @@ It says what is right or wrong and gives a hint; it never prints the solution.
 In a notebook the answer cell starts as ``answer = ...``; a check of an answer that is still
 ``...`` (Ellipsis) reports "not yet done" instead of failing.
 
-A check whose answer is a function declares, with :func:`calls_function`, the exact argument
+A check whose answer is a function declares, with ``calls_function``, the exact argument
 tuples it calls that function on. The classroom grader uses the declaration to call a student's
 function inside the student's sandbox and to run the check itself outside it, on the recorded
 outputs (see ``classroom/answers.py``); in a notebook the declaration changes nothing.
@@ -44,10 +44,22 @@ def calls_function(parameter: str, inputs: Callable[[], list[tuple[Any, ...]]]) 
     return declare
 
 
+# Lower-case words that are names in this book and keep their case at the start of a message.
+_NAMES = frozenset({"tanh", "relu", "sigmoid", "softmax", "exp", "log", "ln", "np", "numpy",
+                    "dz", "dw", "db", "da", "dj", "max", "min", "mean", "sum"})
+
+
 def _sentence(text: str) -> str:
-    """Capitalise the first word of a message, unless it is a symbol such as ``z_3`` or ``g'(z)``."""
+    """Capitalise the first word of a message, never a symbol.
+
+    In this book the case of a letter is part of its meaning (``x`` a sample, ``X`` a batch; ``a``
+    an activation, ``A`` a batch of them), so a one-letter word, a word with digits, primes,
+    underscores or capitals (``z_3``, ``g'(z)``, ``dW``), and a function name (``tanh``) are left
+    as they are. Only an ordinary lower-case word of two or more letters is capitalised.
+    """
     first_word = text.split(" ", 1)[0].rstrip(".,;:!?")
-    if first_word.isalpha() and first_word.islower():
+    if (len(first_word) >= 2 and first_word.isalpha() and first_word.islower()
+            and first_word not in _NAMES):
         return text[:1].upper() + text[1:]
     return text
 
@@ -188,5 +200,29 @@ def check_function(
     for wrong_function, message, hint in mistakes:
         if all(matches(output, wrong_function(*args)) for output, (args, _) in zip(outputs, cases)):
             return Feedback(exercise, MISTAKE, message, hint)
+    shape_problem = _shape_problem(outputs, [expected for _, expected in cases])
+    if shape_problem:
+        return Feedback(exercise, MISTAKE, shape_problem, wrong_hint)
     return Feedback(exercise, MISTAKE, "the function gives wrong values on the test inputs.",
                     wrong_hint)
+
+
+def _shape_problem(outputs: Sequence[Any], expected: Sequence[Any]) -> str:
+    """Describe the first output whose shape differs from the expected one ("" if none does)."""
+    for output, right in zip(outputs, expected):
+        try:
+            output_array = np.asarray(output, dtype=float)
+        except (TypeError, ValueError):
+            return (f"your function returned {type(output).__name__}, expected an array of "
+                    f"shape {np.shape(right)}.")
+        right_array = np.asarray(right, dtype=float)
+        if output_array.shape == right_array.shape:
+            continue
+        same_values = (output_array.size == right_array.size and np.allclose(
+            output_array.reshape(right_array.shape), right_array, rtol=1e-6, atol=1e-9))
+        values = "the right values, but" if same_values else "an array of"
+        advice = (" Return the expected shape (for example with .reshape or .ravel())."
+                  if same_values else "")
+        return (f"your function returned {values} shape {output_array.shape}; expected shape "
+                f"{right_array.shape}.{advice}")
+    return ""

@@ -57,20 +57,51 @@ def check_1_2(weight_shapes: Any, z2_shape: Any) -> Feedback:
     return Feedback("1.2", CORRECT, "W^[l] is (n_l, n_(l-1)) and Z^[2] is (m, n_2).")
 
 
+def _as_number(answer: Any) -> float | None:
+    """``answer`` as a float, or ``None`` if it is not one number (text, a list, ...)."""
+    if isinstance(answer, (str, bytes, bool)):
+        return None
+    try:
+        value = np.asarray(answer, dtype=float)
+    except (TypeError, ValueError):
+        return None
+    return float(value) if value.size == 1 else None
+
+
+# The chapter prints sigmoid'(0.8) with four decimals: an answer copied from the page is right.
+_PRINTED = 0.5e-4
+
+
 def check_1_3(slope_at_z: Any, slope_at_a: Any) -> Feedback:
-    """Exercise 1.3: sigmoid'(z) and sigmoid'(a) at z = 0.8 are different numbers."""
+    """Exercise 1.3: sigmoid'(z) and sigmoid'(a) at z = 0.8 are different numbers.
+
+    An answer within half a unit of the fourth decimal (the precision chapter 1 prints) is right,
+    and the learner is told that it is right to the printed precision.
+    """
     if is_missing(slope_at_z) or is_missing(slope_at_a):
         return Feedback("1.3", "not yet done", "replace both ... with your answers and run the cell.")
     at_z = float(sigmoid_prime(np.array(0.8)))
     at_a = float(sigmoid_prime(sigmoid(np.array(0.8))))
-    if np.isclose(slope_at_z, at_a) and np.isclose(slope_at_a, at_z):
+    given_z, given_a = _as_number(slope_at_z), _as_number(slope_at_a)
+    for name, given, raw in (("slope_at_z", given_z, slope_at_z), ("slope_at_a", given_a, slope_at_a)):
+        if given is None:
+            return Feedback("1.3", MISTAKE, f"{name} should be one number, got "
+                            f"{type(raw).__name__} {raw!r}.",
+                            "store the number itself (no quotes), e.g. activations.sigmoid_prime(0.8).")
+
+    def close(value: float, right: float) -> bool:
+        return abs(value - right) <= _PRINTED
+
+    if close(given_z, at_a) and close(given_a, at_z):
         return Feedback("1.3", MISTAKE, "the two answers are swapped.",
                         "slope_at_z evaluates sigmoid' at 0.8 itself.")
-    if not np.isclose(slope_at_z, at_z):
+    if not close(given_z, at_z):
         return Feedback("1.3", MISTAKE, "slope_at_z is not sigmoid'(0.8).",
                         "use activations.sigmoid_prime(0.8).")
-    if not np.isclose(slope_at_a, at_a):
+    if not close(given_a, at_a):
         return Feedback("1.3", MISTAKE, "slope_at_a is not sigmoid' evaluated at a = sigmoid(0.8).",
                         "first compute a = sigmoid(0.8), then sigmoid_prime(a).")
-    return Feedback("1.3", CORRECT, "the slope at z and the slope at a are different numbers, so at "
-                    "most one of them can be the factor the chain rule needs.")
+    exact = np.isclose(given_z, at_z) and np.isclose(given_a, at_a)
+    precision = "" if exact else " (right to the 4 decimals the chapter prints)"
+    return Feedback("1.3", CORRECT, f"the slope at z and the slope at a are different "
+                    f"numbers{precision}; chapter 3 shows which one the chain rule needs.")

@@ -14,7 +14,8 @@ import numpy as np
 from ..activations import sigmoid, sigmoid_prime
 from ..chain_rule import forward_one_sample
 from ..running_example import running_example
-from . import Feedback, Mistake, calls_function, check_function, check_value
+from . import (CORRECT, Feedback, Mistake, calls_function, check_function, check_value,
+                is_missing)
 
 
 def _running_example_values() -> dict[str, np.ndarray]:
@@ -35,6 +36,25 @@ def _running_example_values() -> dict[str, np.ndarray]:
         "slope_at_z": sigmoid_prime(z_out),
         "slope_at_a": sigmoid_prime(a_out),
     }
+
+
+def _right_to_printed_factors(answer: Any, right: float, factors: tuple[float, ...]) -> bool:
+    """``True`` when ``answer`` is one number no further from ``right`` than the product of the
+    factors rounded to the 6 decimals the chapter prints can be (but not within check_value's
+    tolerance, which calls it simply right)."""
+    if isinstance(answer, (str, bytes, bool)) or is_missing(answer):
+        return False
+    try:
+        value = np.asarray(answer, dtype=float)
+    except (TypeError, ValueError):
+        return False
+    if value.size != 1 or not np.isfinite(value).all():
+        return False
+    half_unit = 0.5e-6
+    f1, f2, f3 = (abs(float(f)) + half_unit for f in factors)
+    bound = half_unit * (f2 * f3 + f1 * f3 + f1 * f2) * 1.01
+    distance = abs(float(value) - right)
+    return bool(distance <= bound and not np.isclose(float(value), right, rtol=1e-6, atol=1e-9))
 
 
 def check_3_1(dC0_dw21: Any) -> Feedback:
@@ -81,6 +101,11 @@ def check_3_1(dC0_dw21: Any) -> Feedback:
                 "the last factor is the weighted input z_1^[1] instead of the activation a_1^[1].",
                 "layer 2 multiplies w_21 by what node 1 of layer 1 outputs, a_1^[1] = g(z_1^[1])."),
     ]
+    factors = (v["dC0_da"][j], v["slope_at_z"][j], v["a_hidden"][k])
+    if _right_to_printed_factors(dC0_dw21, right, factors):
+        return Feedback("3.1", CORRECT, "right to the precision of the factors printed with 6 "
+                        "decimals: 2 (a_2 - y_2), sigma'(z_2) and a_1^[1] multiply to "
+                        "dC0/dw_21^[2] (computed from the unrounded factors it has more digits).")
     return check_value(
         "3.1",
         dC0_dw21,

@@ -129,6 +129,13 @@ _STEP_MISTAKES: list[tuple[Callable[..., np.ndarray], str, str]] = [
     (lambda W, D, Z: (D @ W.T) * _tanh_prime(Z),
      "W is transposed: with samples as rows the step is Delta_next @ W, without a transpose.",
      "the column formula W^T delta_next becomes, transposed for rows, delta_next^T W."),
+    (lambda W, D, Z: (W.T @ D) * _tanh_prime(Z),
+     "this is the column formula W^T delta written literally on the row matrices: W_next.T @ "
+     "Delta_next only fits when every matrix is square, and mixes samples with nodes.",
+     "with samples as rows, transpose the column formula: delta^T W, i.e. Delta_next @ W_next."),
+    (lambda W, D, Z: (D @ W) * (1.0 - Z ** 2),
+     "the slope is 1 - Z**2: tanh'(z) is 1 - tanh(z)**2, not 1 - z**2.",
+     "use 1 - np.tanh(Z)**2 (or 1 - A**2 with the activations A = tanh(Z))."),
     (lambda W, D, Z: (D @ W) * _tanh_prime(np.tanh(Z)),
      "the slope is evaluated at the activation a = tanh(z) instead of at z.",
      "use g'(Z) = 1 - tanh(Z)**2 with the weighted input Z itself."),
@@ -195,6 +202,11 @@ def check_6_3(dJ_dW2: Any) -> Feedback:
                 "this is the outer product in the wrong order, a_prev delta^T: the transpose of "
                 "the gradient.",
                 "dJ/dW^[2] has the shape of W^[2], (2, 4): delta on the left, a^T on the right."),
+        Mistake(Delta @ A_prev / m,
+                "the transpose of A1 is missing: A1 is square here, so Delta2 @ A1 has the right "
+                "shape (2, 4), but it multiplies the errors with the wrong numbers.",
+                "the gradient is the sum over samples of delta^(i) a^(i)T: Delta2 @ A1.T / m. "
+                "A right shape does not prove a right formula (the trap of chapter 6)."),
         Mistake(Delta @ A_prev.T,
                 "this is the sum of the per-sample gradients: the 1/m is missing.",
                 "J is the mean loss; divide by m = 4 once."),

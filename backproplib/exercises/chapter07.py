@@ -40,7 +40,9 @@ def check_7_1(dL_dz: Any) -> Feedback:
     y[SOFTMAX_CLASS] = 1.0
     expected = a - y
     y_from_one = np.zeros_like(a)
-    y_from_one[SOFTMAX_CLASS + 1] = 1.0
+    y_from_one[SOFTMAX_CLASS - 1] = 1.0  # class c put at entry c - 1: counted from 1
+    y_next = np.zeros_like(a)
+    y_next[(SOFTMAX_CLASS + 1) % len(a)] = 1.0
     dL_da = -y / a
     mistakes = [
         Mistake(y - a, "the sign is flipped: y - a is -dL/dz.",
@@ -55,9 +57,16 @@ def check_7_1(dL_dz: Any) -> Feedback:
         Mistake(a, "the one-hot target is missing: this is a, not a - y.",
                 "y is 1 at the true class and 0 elsewhere."),
         Mistake(a - y_from_one,
-                "the one-hot target marks the wrong class: classes count from 0, so class 1 is "
-                "the SECOND entry.",
+                "the one-hot target marks the first entry: the classes were counted from 1. "
+                "Classes count from 0, so class 1 is the SECOND entry.",
                 "y = [0, 1, 0, 0] for class 1."),
+        Mistake(a - y_next,
+                "the one-hot target marks the entry after the true class.",
+                "classes count from 0: y = [0, 1, 0, 0] for class 1."),
+        Mistake((a - y) / len(a),
+                "a - y divided by the number of classes: there is no average here.",
+                "L is the loss of ONE sample, a sum over the classes; a 1/m belongs to the cost "
+                "J of a batch, not to dL/dz."),
     ]
     return check_value(
         "7.1", dL_dz, expected, mistakes=mistakes,
@@ -144,8 +153,12 @@ def check_7_3(J: Any) -> Feedback:
         Mistake(float(-COST_Z[np.arange(m), COST_LABELS].mean()),
                 "this is -z_c: the softmax normalisation ln sum_k e^(z_k) is missing.",
                 "ln a_c = z_c - ln sum_k e^(z_k)."),
+        Mistake(float(-np.log(A[np.arange(m), (COST_LABELS - 1) % n]).mean()),
+                "this picks the probability one column too far left: the classes were counted "
+                "from 1.",
+                "class c is column c, counting from 0."),
         Mistake(float(-np.log(A[np.arange(m), (COST_LABELS + 1) % n]).mean()),
-                "this picks the probability of the wrong class (counted from 1).",
+                "this picks the probability one column too far right, of the wrong class.",
                 "class c is column c, counting from 0."),
     ]
     return check_value(

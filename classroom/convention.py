@@ -5,13 +5,13 @@ starts with one ``name = ...`` placeholder line per answer, followed by the solu
 marker lines; the *check cell* right after it calls one check function of
 ``backproplib.exercises``::
 
-    z_3 = ...                                   # answer cell
+    z_4 = ...                                   # answer cell
     ### BEGIN SOLUTION
-    z_3 = (-0.3) * 0.5 + 0.1 * (-1.0) + 0.4 * 2.0 + 0.0
+    z_4 = 0.6 * 0.5 + (-0.1) * (-1.0) + 0.2 * 2.0 + 0.2
     ### END SOLUTION
 
     from backproplib.exercises import chapter01  # check cell
-    chapter01.check_1_1(z_3)
+    chapter01.check_1_1(z_4)
 
 :func:`find_exercises` returns one :class:`Exercise` per answer cell, with the check call taken
 apart (module, function, argument text), so that the grader can call the *trusted* check of the
@@ -69,7 +69,7 @@ class Exercise:
 
     @property
     def call(self) -> str:
-        """The check call as it reads in a notebook, e.g. ``check_1_1(z_3)``."""
+        """The check call as it reads in a notebook, e.g. ``check_1_1(z_4)``."""
         return f"{self.function}({self.arguments})"
 
 

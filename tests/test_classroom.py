@@ -65,13 +65,13 @@ def imports_of(notebook) -> set[str]:
 def test_chapter_one_exercises_are_read_from_its_cells():
     exercises = convention.find_exercises(read(CHAPTER_1), CHAPTER_1.name)
     assert [(e.number, e.placeholders, e.module, e.function, e.arguments) for e in exercises] == [
-        ("1.1", ("z_3",), "backproplib.exercises.chapter01", "check_1_1", "z_3"),
+        ("1.1", ("z_4",), "backproplib.exercises.chapter01", "check_1_1", "z_4"),
         ("1.2", ("weight_shapes", "z2_shape"), "backproplib.exercises.chapter01", "check_1_2",
          "weight_shapes, z2_shape"),
         ("1.3", ("slope_at_z", "slope_at_a"), "backproplib.exercises.chapter01", "check_1_3",
          "slope_at_z, slope_at_a"),
     ]
-    assert exercises[0].solution == ("z_3 = (-0.3) * 0.5 + 0.1 * (-1.0) + 0.4 * 2.0 + 0.0",)
+    assert exercises[0].solution == ("z_4 = 0.6 * 0.5 + (-0.1) * (-1.0) + 0.2 * 2.0 + 0.2",)
     cells = read(CHAPTER_1).cells
     assert all("check_" in source(cells[e.check_cell]) for e in exercises)
 
@@ -163,7 +163,7 @@ def test_the_verification_accepts_a_correct_student_version():
 
 
 @pytest.mark.parametrize("spoil, problem", [
-    (lambda cells, first: setattr(cells[first], "source", source(cells[first]) + "\nz_3 = (-0.3) * 0.5 + 0.1 * (-1.0) + 0.4 * 2.0 + 0.0"),
+    (lambda cells, first: setattr(cells[first], "source", source(cells[first]) + "\nz_4 = 0.6 * 0.5 + (-0.1) * (-1.0) + 0.2 * 2.0 + 0.2"),
      "solution line(s) left in the answer cell"),
     (lambda cells, first: cells[first + 1].outputs.append(nbformat.v4.new_output("stream", text="CORRECT")),
      "outputs were kept"),
@@ -373,7 +373,7 @@ def _insert_after(notebook, cell, text: str) -> int:
 
 
 RIGHT = {
-    "1.1": ["z_3 = (-0.3) * 0.5 + 0.1 * (-1.0) + 0.4 * 2.0 + 0.0"],
+    "1.1": ["z_4 = 0.6 * 0.5 + (-0.1) * (-1.0) + 0.2 * 2.0 + 0.2"],
     "1.2": ["weight_shapes = [(128, 784), (64, 128), (10, 64)]", "z2_shape = (32, 64)"],
     "1.3": ["slope_at_z = activations.sigmoid_prime(0.8)",
             "slope_at_a = activations.sigmoid_prime(activations.sigmoid(0.8))"],
@@ -401,7 +401,7 @@ def graded_folder(student_versions, tmp_path_factory):
 
     # ben: partly wrong - the activation instead of the weighted input, 1.2 right, 1.3 not done
     ben = copy.deepcopy(base)
-    _set(ben, "1.1", "z_3 = activations.sigmoid((-0.3) * 0.5 + 0.1 * (-1.0) + 0.4 * 2.0 + 0.0)")
+    _set(ben, "1.1", "z_4 = activations.sigmoid(0.6 * 0.5 + (-0.1) * (-1.0) + 0.2 * 2.0 + 0.2)")
     _set(ben, "1.2", *RIGHT["1.2"])
     nbformat.write(ben, folder / "ben.ipynb")
     expected["ben"] = (["not yet right", "correct", "not yet done"], "")
@@ -412,7 +412,7 @@ def graded_folder(student_versions, tmp_path_factory):
     cy = copy.deepcopy(base)
     division = _insert_after(cy, cy.cells[0], "1 / 0")
     _set(cy, "1.1", "class Endless:", "    def __float__(self):", "        while True:", "            pass",
-         "z_3 = Endless()")
+         "z_4 = Endless()")
     own_check_1_1 = _cell_number(cy, _answer(cy, "1.1")) + 1  # the student's own check never ends
     answer_1_2 = _answer(cy, "1.2")
     check_1_2 = _cell_number(cy, answer_1_2)  # the check cell moves up into the deleted cell's place
@@ -548,7 +548,7 @@ def test_a_never_ending_kernel_is_killed_with_what_it_started(graded_folder):
 def test_feedback_names_the_mistake_without_the_solution(graded_folder):
     text = (graded_folder["feedback"] / "ben.txt").read_text()
     assert text.startswith(f"{CHAPTER_1.name}: 1 of 3 exercises correct.")
-    assert "that is the activation a_3 = g(z_3), not the weighted input" in text.lower()
+    assert "that is the activation a_4 = g(z_4), not the weighted input" in text.lower()
     assert "hint: the weighted input is the sum before the activation function" in text.lower()
     assert "0.55" not in text
     cy = (graded_folder["feedback"] / "cy.txt").read_text()
@@ -639,7 +639,7 @@ def test_the_verdicts_quoted_in_appendix_d_are_what_the_check_prints():
 
     text = (BOOK / "D_for_instructors.md").read_text()
     quoted = re.findall(r"```text\n(Exercise 1\.1: .*?)\n```", text, re.S)
-    weighted_input = -0.3 * 0.5 + 0.1 * -1.0 + 0.4 * 2.0 + 0.0  # worked out by hand in chapter 1
+    weighted_input = 0.6 * 0.5 + -0.1 * -1.0 + 0.2 * 2.0 + 0.2  # worked out by hand in chapter 1
     activation = 1 / (1 + np.exp(-weighted_input))
     assert quoted == [str(chapter01.check_1_1(answer)) for answer in (..., activation, weighted_input)]
 

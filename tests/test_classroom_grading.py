@@ -196,7 +196,8 @@ def _solution_function(path: Path, exercise: Exercise):
     """The instructor's function, run from the chapter's first code cell and its solution."""
     notebook = nbformat.read(path, as_version=4)
     namespace: dict = {}
-    first = next(cell for cell in notebook.cells if cell.cell_type == "code")
+    first = next(cell for cell in notebook.cells if cell.cell_type == "code"
+                 and "remove-cell" not in cell.metadata.get("tags", []))  # not Colab's cell
     exec(compile(first.source, "first cell", "exec"), namespace)
     for cell in notebook.cells[:exercise.answer_cell + 1]:  # a solution may use an earlier one
         if "### BEGIN SOLUTION" in cell.source:

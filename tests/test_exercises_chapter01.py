@@ -5,17 +5,22 @@ from backproplib.activations import sigmoid, sigmoid_prime
 from backproplib.exercises import Feedback, check_function, check_value, chapter01
 
 # independent solutions, worked out by hand from the running example's printed parameters
+Z4 = 0.6 * 0.5 + -0.1 * -1.0 + 0.2 * 2.0 + 0.2  # row 4 of W^[1] and b_4 = 0.2
 Z3 = -0.3 * 0.5 + 0.1 * -1.0 + 0.4 * 2.0 + 0.0
 
 
 def test_1_1_solution_and_mistakes():
-    assert chapter01.check_1_1(Z3).passed
+    assert chapter01.check_1_1(Z4).passed
     assert chapter01.check_1_1(...).status == "not yet done"
-    activation = chapter01.check_1_1(1 / (1 + np.exp(-Z3)))
-    assert not activation.passed and "that is the activation a_3 = g(z_3)" in activation.message
+    activation = chapter01.check_1_1(1 / (1 + np.exp(-Z4)))
+    assert not activation.passed and "that is the activation a_4 = g(z_4)" in activation.message
+    no_bias = chapter01.check_1_1(Z4 - 0.2)
+    assert not no_bias.passed and "the bias b_4 is missing" in no_bias.message
+    node_3 = chapter01.check_1_1(Z3)
+    assert not node_3.passed and "that is z_3" in node_3.message
     other = chapter01.check_1_1(0.123)
-    assert other.status == "not yet right" and "row 3 of W^[1]" in other.hint
-    assert "0.55" not in str(other)  # never reveals the solution
+    assert other.status == "not yet right" and "row 4 of W^[1]" in other.hint
+    assert "1.0" not in str(other)  # never reveals the solution
 
 
 def test_1_2_solution_and_mistakes():
@@ -66,7 +71,7 @@ def test_check_function_paths():
     assert "wrong values" in check_function("f", lambda x: -x, cases).message
 
 
-@pytest.mark.parametrize("answer", [np.float32(Z3), np.array(Z3), [Z3]])
+@pytest.mark.parametrize("answer", [np.float32(Z4), np.array(Z4), [Z4]])
 def test_answers_of_other_types(answer):
     result = chapter01.check_1_1(answer)
     assert result.passed == (np.shape(answer) == ())

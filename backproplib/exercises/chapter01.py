@@ -13,21 +13,31 @@ from . import CORRECT, MISTAKE, Feedback, Mistake, check_value, is_missing
 _SIZES = [784, 128, 64, 10]
 
 
-def check_1_1(z_3: Any) -> Feedback:
-    """Exercise 1.1: the weighted input of node 3 of layer 1 for the running example's ``x``."""
+def check_1_1(z_4: Any) -> Feedback:
+    """Exercise 1.1: the weighted input of node 4 of layer 1 for the running example's ``x``.
+
+    Node 4 has a bias other than 0, so an answer that leaves the bias out is told so.
+    """
     example = running_example()
-    weighted_input = example.network.weights[0] @ example.x + example.network.biases[0]
+    weights, biases, x = example.network.weights[0], example.network.biases[0], example.x
+    weighted_input = weights @ x + biases
     return check_value(
         "1.1",
-        z_3,
-        weighted_input[2],
+        z_4,
+        weighted_input[3],
         mistakes=[
-            Mistake(sigmoid(weighted_input[2]),
-                    "that is the activation a_3 = g(z_3), not the weighted input.",
+            Mistake(sigmoid(weighted_input[3]),
+                    "that is the activation a_4 = g(z_4), not the weighted input.",
                     "the weighted input is the sum before the activation function is applied."),
+            Mistake(weights[3] @ x,
+                    "the bias b_4 is missing: that is only the weighted sum of the inputs.",
+                    "z_4 = w_41 x_1 + w_42 x_2 + w_43 x_3 + b_4: add b_4, printed with b^[1]."),
+            Mistake(weighted_input[2],
+                    "that is z_3, the weighted input of node 3: the nodes are counted from 1.",
+                    "node 4 uses row 4 of W^[1] (index 3 in Python) and b_4."),
         ],
-        correct_message="z_3 is the weighted sum of the inputs plus the bias.",
-        wrong_hint="z_3 = w_31 x_1 + w_32 x_2 + w_33 x_3 + b_3, with w_3k from row 3 of W^[1].",
+        correct_message="z_4 is the weighted sum of the inputs plus the bias.",
+        wrong_hint="z_4 = w_41 x_1 + w_42 x_2 + w_43 x_3 + b_4, with w_4k from row 4 of W^[1].",
     )
 
 

@@ -21,7 +21,8 @@ from typing import Sequence
 
 import numpy as np
 
-from ._checks import as_float_array, check_ndim, check_positive_number, check_shape
+from ._checks import (as_float_array, check_ndim, check_positive_number, check_shape,
+                      overflow_is_an_error)
 from .activations import get_activation
 from .network import MLP, check_batch
 
@@ -87,6 +88,11 @@ def deep_network(
         rng.normal(0.0, gain / np.sqrt(n_prev), size=(n_next, n_prev))
         for n_prev, n_next in zip(sizes[:-1], sizes[1:])
     ]
+    if not all(np.isfinite(weight).all() for weight in weights):
+        raise ValueError(
+            f"gain must be small enough for finite weights, got {gain!r}: weights drawn with "
+            f"standard deviation {gain!r}/sqrt({width}) exceeded float64's largest, about 1.8e308"
+        )
     biases = [np.zeros(n_next) for n_next in sizes[1:]]
     return MLP(weights, biases, [activation] * (n_layers - 1) + ["identity"])
 
@@ -121,7 +127,16 @@ def layer_gradient_norms(network: MLP, X: np.ndarray, Y: np.ndarray, loss: str) 
     """
     network, X, Y = check_batch(network, X, Y, loss)
     _, grads = network.cost_and_gradients(X, Y, loss)
-    return np.array([float(np.linalg.norm(gradient)) for gradient in grads.weights])
+    return np.array([_scaled_norm(gradient) for gradient in grads.weights])
+
+
+def _scaled_norm(array: np.ndarray, rows: int = 1) -> float:
+    """``sqrt(sum(array**2) / rows)``, computed on ``array / max|array|`` so that squaring the
+    entries of a large (finite) gradient cannot overflow."""
+    largest = float(np.max(np.abs(array), initial=0.0))
+    if largest == 0.0:
+        return 0.0
+    return largest * float(np.sqrt(np.sum((array / largest) ** 2) / rows))
 
 
 def layer_error_norms(network: MLP, X: np.ndarray, Y: np.ndarray, loss: str) -> np.ndarray:
@@ -149,11 +164,10 @@ def layer_error_norms(network: MLP, X: np.ndarray, Y: np.ndarray, loss: str) -> 
     """
     network, X, Y = check_batch(network, X, Y, loss)
     _, grads = network.cost_and_gradients(X, Y, loss)
-    return np.array(
-        [float(np.sqrt(np.mean(np.sum(delta**2, axis=1)))) for delta in grads.deltas]
-    )
+    return np.array([_scaled_norm(delta, rows=delta.shape[0]) for delta in grads.deltas])
 
 
+@overflow_is_an_error
 def backward_step(
     delta: np.ndarray, weight: np.ndarray, weighted_input: np.ndarray, activation: str
 ) -> np.ndarray:

@@ -31,9 +31,9 @@ from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 import backproplib  # noqa: E402
-from backproplib import (activations, autodiff, batch, chain_rule, downstream, gradcheck,  # noqa: E402
-                         logistic, losses, matrix_form, network, plotting, running_example,
-                         training)
+from backproplib import (activations, autodiff, batch, chain_rule, depth, downstream,  # noqa: E402
+                         gradcheck, logistic, losses, matrix_form, network, plotting,
+                         running_example, training)
 from backproplib.network import MLP, Gradients  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -412,6 +412,27 @@ SPECS: dict[str, Spec] = {
                                                 step=(1e-6, BAD_POSITIVE[:-1])),
     "gradcheck.gradient_check": batch_spec(gradcheck.gradient_check,
                                            tolerance=(1e-7, BAD_POSITIVE[:-1])),
+    # depth (chapter 9)
+    "depth.deep_network": Spec(
+        depth.deep_network,
+        lambda: dict(n_layers=3, width=3, activation="tanh", rng=rng(), gain=1.0),
+        others={"n_layers": BAD_COUNTS + [(1, True)], "width": BAD_COUNTS,
+                "activation": BAD_NAMES + [("softmax", True)], "rng": BAD_RNGS,
+                "gain": BAD_POSITIVE + [(1.7e308, True)]}),
+    "depth.layer_gradient_norms": batch_spec(depth.layer_gradient_norms),
+    "depth.layer_error_norms": batch_spec(depth.layer_error_norms),
+    "depth.backward_step": Spec(
+        depth.backward_step,
+        lambda: dict(delta=Y.copy(), weight=W2.copy(), weighted_input=X @ W1.T + B1,
+                     activation="tanh"),
+        {"delta": ("delta", "weighted_input"), "weight": ("weight", "delta", "weighted_input"),
+         "weighted_input": ("weighted_input",)},
+        {"activation": BAD_NAMES + [("softmax", True)]}),
+    "depth.gradient_cost": Spec(
+        depth.gradient_cost, lambda: dict(layer_sizes=[3, 4, 2], m=5),
+        others={"layer_sizes": [([3], True), ([3, 0], True), (None, True), ("34", True),
+                                ([3, 2.5], True), ([3, True], True), (np.array([3, 4]), True)],
+                "m": BAD_COUNTS}),
     # plotting
     "plotting.node_positions": Spec(plotting.node_positions, lambda: dict(layer_sizes=[3, 4, 2]),
                                     others={"layer_sizes": [([3, 0], True), ([], True),
@@ -762,6 +783,19 @@ def test_issue_12_gradient_check_passes_below_the_books_threshold():
     assert inspect.signature(gradcheck.gradient_check).parameters["tolerance"].default == 1e-7
     report = gradcheck.GradientCheck([2e-7], [0.0], 1e-7)
     assert not report.passed and str(report).endswith("FAILED (tolerance 1e-07)")
+
+
+def test_depth_overflow_is_named_or_avoided():
+    with pytest.raises(FloatingPointError, match=r"backward_step overflowed.*\(delta: values up"):
+        depth.backward_step(np.full((2, 2), 1e308), np.ones((2, 3)), np.zeros((2, 3)), "tanh")
+    linear = MLP([np.ones((2, 2)), np.ones((1, 2))], [np.zeros(2), np.zeros(1)],
+                 ["identity", "identity"])  # gradients of about 1e301: their squares overflow
+    X_big, Y_zero = np.full((3, 2), 1e150), np.zeros((3, 1))
+    np.testing.assert_allclose(depth.layer_gradient_norms(linear, X_big, Y_zero, LOSS),
+                               1e150 * depth.layer_gradient_norms(linear, X_big / 1e150, Y_zero,
+                                                                  LOSS) * 1e150)
+    np.testing.assert_allclose(depth.layer_error_norms(linear, X_big, Y_zero, LOSS),
+                               1e150 * depth.layer_error_norms(linear, X_big / 1e150, Y_zero, LOSS))
 
 
 def test_hypothesis_runs_derandomized_in_ci_and_in_the_readme_command():

@@ -92,6 +92,8 @@ def check_positive_number(value: Any, name: str, integer: bool = False) -> None:
         raise TypeError(f"{name} must be {kind}, got {type(value).__name__} {value!r}")
     if integer and not isinstance(value, (int, np.integer)):
         raise TypeError(f"{name} must be {kind}, got {type(value).__name__} {value!r}")
+    if isinstance(value, int) and value >= 2**63:  # too large for numpy to hold
+        raise ValueError(f"{name} must be {kind} below 2**63, got one with {len(str(value))} digits")
     if not np.isfinite(value) or value <= 0:
         raise ValueError(f"{name} must be {kind}, got {value!r}")
 

@@ -805,3 +805,8 @@ def test_hypothesis_runs_derandomized_in_ci_and_in_the_readme_command():
     assert "python -m pytest --hypothesis-profile=ci" in (ROOT / ".ci" / "run").read_text()
     assert "&& python -m pytest --hypothesis-profile=ci\n" in (ROOT / "README.md").read_text()
     assert "--hypothesis-profile=explore" in (ROOT / "CONTRIBUTING.md").read_text()
+
+
+def test_a_huge_python_integer_count_is_named():
+    with pytest.raises(ValueError, match=r"^m must be a positive integer below 2\*\*63"):
+        depth.gradient_cost([3, 2], m=10**200)

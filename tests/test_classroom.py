@@ -33,7 +33,7 @@ CHAPTERS = make_student_versions.chapter_notebooks(BOOK)
 STUB = make_student_versions.STUB
 
 # time limits of the grading runs in this file (seconds)
-TIMEOUT, CELL_TIMEOUT, CHECK_TIMEOUT = 20.0, 6.0, 3.0
+TIMEOUT, CELL_TIMEOUT, CHECK_TIMEOUT = 40.0, 6.0, 3.0
 
 
 def read(path: Path) -> nbformat.NotebookNode:

@@ -328,6 +328,17 @@ def write_feedback(grades: Sequence[Grade], exercises: Sequence[Exercise], chapt
             print(f"warning: no feedback file for {grade.student}: {error}", file=sys.stderr)
 
 
+def add_time_limits(parser: argparse.ArgumentParser) -> None:
+    """``--timeout``, ``--cell-timeout`` and ``--check-timeout`` (shared with classroom.gradescope)."""
+    parser.add_argument("--timeout", type=float, default=300.0,
+                        help="wall-clock limit for one whole notebook, seconds (default: 300)")
+    parser.add_argument("--cell-timeout", type=float, default=60.0,
+                        help="a cell running longer is interrupted, seconds (default: 60)")
+    parser.add_argument("--check-timeout", type=float, default=10.0,
+                        help="limit for one call of a function a student wrote, seconds "
+                        "(default: 10)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m classroom.grade",
@@ -337,12 +348,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--chapter", type=Path, required=True,
                         help="the instructor's chapter notebook, e.g. book/01_neurons_and_notation.ipynb")
     parser.add_argument("--out", type=Path, default=Path("grades.csv"), help="CSV to write (default: grades.csv)")
-    parser.add_argument("--timeout", type=float, default=300.0,
-                        help="wall-clock limit for one whole notebook, seconds (default: 300)")
-    parser.add_argument("--cell-timeout", type=float, default=60.0,
-                        help="a cell running longer is interrupted, seconds (default: 60)")
-    parser.add_argument("--check-timeout", type=float, default=10.0,
-                        help="limit for one check call, seconds (default: 10)")
+    add_time_limits(parser)
     parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1),
                         help="submissions run at the same time (default: 2, or 1 on one core)")
     parser.add_argument("--feedback", type=Path, default=None,

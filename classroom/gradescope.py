@@ -23,7 +23,7 @@ import zipfile
 from pathlib import Path
 from typing import Sequence
 
-from .grade import ROOT, load_trusted_exercises
+from .grade import ROOT, add_time_limits, load_trusted_exercises
 
 #: The grader's modules the container needs (the student-version tool and nbgrader are not).
 GRADER_MODULES = ("__init__.py", "answers.py", "autograder.py", "convention.py", "grade.py",
@@ -99,12 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="the instructor's chapter notebook, e.g. book/05_batch_averaging.ipynb")
     parser.add_argument("--out", type=Path, default=Path("autograder.zip"),
                         help="the zip to write (default: autograder.zip)")
-    parser.add_argument("--timeout", type=float, default=300.0,
-                        help="wall-clock limit for one whole notebook, seconds (default: 300)")
-    parser.add_argument("--cell-timeout", type=float, default=60.0,
-                        help="a cell running longer is interrupted, seconds (default: 60)")
-    parser.add_argument("--check-timeout", type=float, default=10.0,
-                        help="limit for one call of a student's function, seconds (default: 10)")
+    add_time_limits(parser)
     return parser
 
 

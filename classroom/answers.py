@@ -67,8 +67,8 @@ def encode(value: Any, depth: int = 0) -> dict:
     if kind in (list, tuple):
         if depth >= MAX_DEPTH or len(value) > MAX_ITEMS:
             return _other(value)
-        return {"kind": kind.__name__, "items": [encode(item, depth + 1) for item in list.__iter__(value)]
-                if kind is list else [encode(item, depth + 1) for item in tuple.__iter__(value)]}
+        # the exact types list and tuple: iterating runs no method of the learner's
+        return {"kind": kind.__name__, "items": [encode(item, depth + 1) for item in value]}
     if kind is np.ndarray and value.dtype.kind in _NUMERIC_KINDS and value.dtype.names is None:
         if value.size > MAX_ELEMENTS:
             return _other(value)
@@ -77,10 +77,6 @@ def encode(value: Any, depth: int = 0) -> dict:
             [bool(item) for item in flat] if flat.dtype.kind == "b" else [int(item) for item in flat])
         return {"kind": "array", "dtype": value.dtype.kind, "shape": list(value.shape), "items": items}
     return _other(value)
-
-
-def _copy_inputs(arguments: Sequence[Any]) -> list[Any]:
-    return [copy.deepcopy(argument) for argument in arguments]
 
 
 class _CallTimedOut(BaseException):
@@ -100,7 +96,7 @@ def record_calls(function: Callable[..., Any], inputs: Sequence[Sequence[Any]],
     """
     records = []
     for arguments in inputs:
-        given = _copy_inputs(arguments)
+        given = [copy.deepcopy(argument) for argument in arguments]
         previous = signal.signal(signal.SIGALRM, _on_alarm)
         signal.setitimer(signal.ITIMER_REAL, timeout)
         try:

@@ -32,7 +32,7 @@ from typing import Sequence
 from . import sandbox
 from .convention import Exercise
 from .grade import Settings, Submission, folder_submission, grade_submission, job_for, plain_text
-from .verdicts import CORRECT, Grade, new_grade
+from .verdicts import CORRECT, Grade, exercise_feedback, new_grade
 
 
 def exercises_of(job: dict) -> list[Exercise]:
@@ -45,14 +45,12 @@ def results(grade: Grade, exercises: Sequence[Exercise], problem: str = "") -> d
     """Gradescope's ``results.json`` for one graded submission."""
     tests = []
     for exercise in exercises:
-        status = grade.statuses[exercise.number]
-        message = grade.messages.get(exercise.number, "")
-        if not message.startswith("Exercise "):
-            message = f"Exercise {exercise.number}: {status.upper()}." + (f" {message}" if message else "")
+        passed = grade.statuses[exercise.number] == CORRECT
         tests.append({"name": f"Exercise {exercise.number}", "number": exercise.number,
-                      "score": 1.0 if status == CORRECT else 0.0, "max_score": 1.0,
-                      "status": "passed" if status == CORRECT else "failed",
-                      "output": plain_text(message), "visibility": "visible"})
+                      "score": 1.0 if passed else 0.0, "max_score": 1.0,
+                      "status": "passed" if passed else "failed",
+                      "output": plain_text(exercise_feedback(grade, exercise)),
+                      "visibility": "visible"})
     summary = problem or f"{grade.correct} of {len(exercises)} exercises correct."
     if grade.note and not problem:
         summary += f" Note: {grade.note}."

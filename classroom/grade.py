@@ -66,7 +66,7 @@ import nbformat
 
 from . import sandbox
 from .convention import ConventionError, Exercise, find_exercises
-from .verdicts import CORRECT, ERROR, MISSING, NOT_GRADED, Grade, judge, new_grade
+from .verdicts import CORRECT, ERROR, MISSING, NOT_GRADED, Grade, exercise_feedback, judge, new_grade
 
 __all__ = ["CORRECT", "ERROR", "MISSING", "NOT_GRADED", "Grade", "Settings", "Submission",
            "find_submissions", "grade_folder", "grade_submission", "load_trusted_exercises",
@@ -312,13 +312,7 @@ def write_feedback(grades: Sequence[Grade], exercises: Sequence[Exercise], chapt
     folder.mkdir(parents=True, exist_ok=True)
     for grade in grades:
         lines = [f"{chapter.name}: {grade.correct} of {len(exercises)} exercises correct.", ""]
-        for exercise in exercises:
-            message = grade.messages.get(exercise.number)
-            status = grade.statuses[exercise.number]
-            if message and message.startswith("Exercise "):
-                lines.append(message)
-            else:
-                lines.append(f"Exercise {exercise.number}: {status.upper()}." + (f" {message}" if message else ""))
+        lines += [exercise_feedback(grade, exercise) for exercise in exercises]
         if grade.note:
             lines += ["", f"Note: {grade.note}."]
         try:

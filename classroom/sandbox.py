@@ -211,17 +211,21 @@ def bwrap_arguments(staging: Staging, notebook_copy: Path, limits: Limits,
         "--die-with-parent", "--new-session", "--chdir", INSIDE_HOME,
         "--clearenv",
     ]
-    environment = {
-        "HOME": INSIDE_HOME, "USER": "student", "TMPDIR": "/tmp", "LANG": "C.UTF-8",
+    for name, value in worker_environment(INSIDE_HOME, "/tmp", f"{INSIDE_GRADER}/lib").items():
+        arguments += ["--setenv", name, value]
+    return arguments
+
+
+def worker_environment(home: str, tmp: str, lib: str) -> dict[str, str]:
+    """The whole environment of the worker and the student's kernel (nothing of the grader's)."""
+    return {
+        "HOME": home, "USER": "student", "TMPDIR": tmp, "LANG": "C.UTF-8",
         "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
-        "PYTHONPATH": f"{INSIDE_GRADER}/lib", "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONPATH": lib, "PYTHONDONTWRITEBYTECODE": "1",
         "PYTHONNOUSERSITE": "1", "MPLBACKEND": "Agg", "MALLOC_ARENA_MAX": "2",
         "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
         "PYDEVD_DISABLE_FILE_VALIDATION": "1", "JUPYTER_PLATFORM_DIRS": "1",
     }
-    for name, value in environment.items():
-        arguments += ["--setenv", name, value]
-    return arguments
 
 
 def worker_command(lib: str, result_fd: int, limits: Limits) -> list[str]:
@@ -340,11 +344,12 @@ def _kill_user(uid: int) -> None:
 
 
 def run_command(command: Callable[[int], list[str]], timeout: float, limits: Limits,
-                control_group: bool = True, run_as: tuple[int, int] | None = None) -> SandboxRun:
+                control_group: bool = True, run_as: tuple[int, int] | None = None,
+                environment: dict[str, str] = BARE_ENVIRONMENT) -> SandboxRun:
     """Run ``command(fd)``, ``fd`` the result pipe; kill it all after ``timeout`` seconds.
 
     ``run_as``: ``(uid, gid)`` of an unprivileged user to run it as (the grader runs as root);
-    every process of that user is killed at the end.
+    every process of that user is killed at the end. ``environment`` is its whole environment.
     """
     result_read, result_write = os.pipe()
     group = _ControlGroup(limits) if control_group else None
@@ -358,7 +363,7 @@ def run_command(command: Callable[[int], list[str]], timeout: float, limits: Lim
         process = subprocess.Popen(
             command(result_write), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT, pass_fds=(result_write,), preexec_fn=prepare_child,
-            start_new_session=True, env=BARE_ENVIRONMENT, **user)
+            start_new_session=True, env=environment, **user)
     except BaseException:
         os.close(result_read)
         os.close(result_write)
@@ -414,15 +419,12 @@ def run_unsandboxed(staging: Staging, notebook_copy: Path, timeout: float, limit
     if run_as is not None:
         os.chown(home, *run_as)
     try:
-        environment = {"HOME": str(home), "TMPDIR": str(home), "PATH": BARE_ENVIRONMENT["PATH"],
-                       "PYTHONPATH": str(staging.folder / "lib"), "PYTHONDONTWRITEBYTECODE": "1",
-                       "MPLBACKEND": "Agg", "OPENBLAS_NUM_THREADS": "1", "LANG": "C.UTF-8",
-                       "PYDEVD_DISABLE_FILE_VALIDATION": "1", "JUPYTER_PLATFORM_DIRS": "1",
-                       "GRADER_SUBMISSION": str(notebook_copy), "GRADER_HOME": str(home)}
-        prefix = ["env", "-i", *[f"{key}={value}" for key, value in environment.items()]]
         lib = str(staging.folder / "lib")
-        return run_command(lambda fd: prefix + worker_command(lib, fd, limits), timeout, limits,
-                           control_group=run_as is not None, run_as=run_as)
+        environment = {**worker_environment(str(home), str(home), lib),
+                       "GRADER_SUBMISSION": str(notebook_copy)}
+        return run_command(lambda fd: worker_command(lib, fd, limits), timeout, limits,
+                           control_group=run_as is not None, run_as=run_as,
+                           environment=environment)
     finally:
         shutil.rmtree(home, ignore_errors=True)
 

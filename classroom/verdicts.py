@@ -45,6 +45,16 @@ class Grade:
         return "; ".join(self.notes)
 
 
+def exercise_feedback(grade: Grade, exercise: Exercise) -> str:
+    """What a student reads about one exercise: the check's verdict, message and hint, or the
+    grader's status (``NOT GRADED``, ``MISSING``...) with its reason."""
+    message = grade.messages.get(exercise.number, "")
+    if message.startswith("Exercise "):
+        return message
+    status = grade.statuses[exercise.number]
+    return f"Exercise {exercise.number}: {status.upper()}." + (f" {message}" if message else "")
+
+
 def new_grade(student: str, exercises: Sequence[Exercise]) -> Grade:
     """A grade with every exercise ``not graded``."""
     return Grade(student, {exercise.number: NOT_GRADED for exercise in exercises})

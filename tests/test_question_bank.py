@@ -8,6 +8,7 @@ checks them against the built HTML.
 from __future__ import annotations
 
 import collections
+import functools
 import json
 import re
 
@@ -27,7 +28,8 @@ GOOD = {
 }
 
 
-def page_labels(page: str) -> set[str]:
+@functools.lru_cache(maxsize=None)
+def page_labels(page: str) -> frozenset[str]:
     """The MyST labels ``(name)=`` that a page of the book defines."""
     path = ROOT / f"{page}.md"
     if path.exists():
@@ -35,7 +37,7 @@ def page_labels(page: str) -> set[str]:
     else:
         cells = json.loads((ROOT / f"{page}.ipynb").read_text())["cells"]
         text = "\n".join("".join(cell["source"]) for cell in cells if cell["cell_type"] == "markdown")
-    return set(re.findall(r"^\(([\w-]+)\)=\s*$", text, re.M))
+    return frozenset(re.findall(r"^\(([\w-]+)\)=\s*$", text, re.M))
 
 
 def test_the_bank_holds_at_least_60_questions():
@@ -93,3 +95,36 @@ def test_the_gaps_issue_21_names_are_in_the_bank_and_answered(anchor, kind):
     assert len(linked) >= 2, f"fewer than two questions of the bank are answered by {anchor}"
     assert {entry["kind"] for entry in linked} == {kind}
     assert anchor in page_labels("book/B_reader_questions")
+
+
+def load_tool():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("question_bank_tool", ROOT / "tools" / "question_bank.py")
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    return tool
+
+
+def test_appendix_b_lists_every_question_of_the_bank_by_kind():
+    tool = load_tool()
+    assert tool.main(["--check"]) == 0, "run python tools/question_bank.py"
+    listing = tool.render(BANK)
+    for entry in BANK:
+        _, anchor = page_and_anchor(entry)
+        assert f"- {entry['question']} Answered in {{ref}}`" in listing
+        assert f"<{anchor}>`; source: [{entry['source']['title']}]({entry['source']['address']})" in listing
+
+
+def test_the_listing_tool_finds_a_listing_that_is_out_of_date(tmp_path, monkeypatch):
+    tool = load_tool()
+    appendix = tmp_path / "B.ipynb"
+    appendix.write_bytes(tool.APPENDIX.read_bytes())
+    bank = tmp_path / "bank.yml"
+    bank.write_text(tool.BANK.read_text().replace("- question: ", "- question: Really, ", 1))
+    monkeypatch.setattr(tool, "APPENDIX", appendix)
+    monkeypatch.setattr(tool, "BANK", bank)
+    assert tool.main(["--check"]) == 1
+    assert tool.main([]) == 0  # rewrites the listing
+    assert tool.main(["--check"]) == 0
+    assert "- Really, " in appendix.read_text()

@@ -10,26 +10,28 @@ from .site import ROOT
 # {ref}`label` or {ref}`link text <label>`: the label
 REF = r"\{ref\}`(?:[^`<]*<)?([\w-]+)>?`"
 
-PAGE = ROOT / "book" / "B_reader_questions.md"
+PAGE = ROOT / "book" / "B_reader_questions.ipynb"
+
+
+def markdown_of(path) -> str:
+    """The text of a page of the book: a .md file, or a notebook's markdown cells joined."""
+    if path.suffix == ".md":
+        return path.read_text()
+    cells = json.loads(path.read_text())["cells"]
+    return "\n".join("".join(cell["source"]) for cell in cells if cell["cell_type"] == "markdown")
 
 
 def book_labels() -> set[str]:
     """Every MyST target label ``(name)=`` defined on a page of the book."""
     labels = set()
     for path in sorted((ROOT / "book").glob("*")):
-        if path.suffix == ".md":
-            text = path.read_text()
-        elif path.suffix == ".ipynb":
-            cells = json.loads(path.read_text())["cells"]
-            text = "\n".join("".join(cell["source"]) for cell in cells if cell["cell_type"] == "markdown")
-        else:
-            continue
-        labels.update(re.findall(r"^\(([\w-]+)\)=\s*$", text, re.M))
+        if path.suffix in (".md", ".ipynb"):
+            labels.update(re.findall(r"^\(([\w-]+)\)=\s*$", markdown_of(path), re.M))
     return labels
 
 
 def sections() -> dict[int, str]:
-    text = PAGE.read_text()
+    text = markdown_of(PAGE)
     parts = re.split(r"^## Q(\d+)\. ", text, flags=re.M)
     return {int(number): body for number, body in zip(parts[1::2], parts[2::2])}
 
@@ -61,8 +63,7 @@ def test_the_questions_match_the_ones_the_chapters_name():
     # back from this appendix to that chapter
     chapter_labels = {}
     for path in sorted((ROOT / "book").glob("*.ipynb")):
-        cells = json.loads(path.read_text())["cells"]
-        text = "\n".join("".join(cell["source"]) for cell in cells if cell["cell_type"] == "markdown")
+        text = markdown_of(path)
         chapter_labels[path.stem] = set(re.findall(r"^\(([\w-]+)\)=\s*$", text, re.M))
         box = re.search(r"Reader questions answered here(.*?)```", text, re.S)
         assert box, f"{path.name} has no reader-questions admonition"

@@ -359,8 +359,9 @@ def test_appendix_b_links_each_question_of_chapter_9_to_a_section_of_it():
     cells = json.loads((book / "09_initialisation_and_depth.ipynb").read_text())["cells"]
     text = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
     labels = set(re.findall(r"^\(([\w-]+)\)=\s*$", text, re.M))
-    appendix = (book / "B_reader_questions.md").read_text()
-    further = appendix.split("## Questions learners ask next", 1)[1]
+    appendix = "\n".join("".join(c["source"]) for c in json.loads(
+        (book / "B_reader_questions.ipynb").read_text())["cells"] if c["cell_type"] == "markdown")
+    further = appendix.split("## Questions learners ask next", 1)[1].split("\n## ", 1)[0]
     entries = re.split(r"^### ", further, flags=re.M)[1:]
     relu = [entry for entry in entries if entry.startswith("What is the slope of ReLU at 0?")]
     assert len(relu) == 1 and "{ref}`sec-activation-vs-function`" in relu[0]  # chapter 1

@@ -18,6 +18,7 @@ import pytest
 from bs4 import BeautifulSoup
 from playwright.sync_api import sync_playwright
 
+from .question_bank import load_bank, page_and_anchor, problems
 from .site import ROOT, build_book, serve, toc_files
 
 CHROMIUM = "/usr/bin/chromium"
@@ -233,6 +234,23 @@ def test_every_internal_link_and_anchor_resolves(site):
             assert fragment in ids_cache[target], f"{page.relative_to(html)}: missing anchor {href}"
         checked += 1
     assert checked > 20
+
+
+def test_every_question_of_the_bank_links_to_an_anchor_of_the_built_book(built_book):
+    result, html, _ = built_book
+    assert result.returncode == 0, "the book did not build (see test_book_builds_with_no_warning)"
+    bank = load_bank()
+    assert len(bank) >= 60
+    ids: dict[Path, set[str]] = {}
+    for entry in bank:
+        assert problems(entry) == [], entry  # among them: an entry without a link fails here
+        page, anchor = page_and_anchor(entry)
+        target = html / f"{page}.html"
+        assert target.exists(), f"{entry['question']!r} links to {page}.html, which the build lacks"
+        if target not in ids:
+            soup = BeautifulSoup(target.read_text(), "html.parser")
+            ids[target] = {element["id"] for element in soup.select("[id]")}
+        assert anchor in ids[target], f"{entry['question']!r}: {entry['answer']} has no such anchor"
 
 
 @pytest.mark.parametrize("page_path", NOTEBOOK_PAGES)

@@ -27,6 +27,7 @@ with the section of the book that explains it.
 from __future__ import annotations
 
 import os
+import textwrap
 import traceback
 import warnings
 from dataclasses import dataclass, field
@@ -38,6 +39,9 @@ from ._checks import check_callable
 from .activations import get_activation
 from .losses import get_loss
 from .network import MLP
+
+#: Lines of a report are wrapped at this width.
+WIDTH = 88
 
 #: Relative tolerance, against the largest entry of a quantity: float32 arithmetic passes.
 TOLERANCE = 1e-5
@@ -92,13 +96,13 @@ class Case:
 
 
 #: (name, layer sizes, m). Sizes tell transposes apart: no W is square until the square case,
-#: m never equals a layer size of its case, and m = 2 (where a doubled 1/m halves, like a dropped
-#: factor 2) is avoided.
+#: a batch's m is never a layer size of its case, and m = 2 (where a doubled 1/m halves, like a
+#: dropped factor 2) is avoided.
 LADDER = [
     ("one sample, one layer", (3, 2), 1),
-    ("a batch, one layer", (3, 2), 3),
+    ("a batch, one layer", (3, 2), 4),
     ("one sample, a hidden layer", (3, 4, 2), 1),
-    ("a batch, a hidden layer", (3, 4, 2), 3),
+    ("a batch, a hidden layer", (3, 4, 2), 5),
     ("a batch, square layers", (2, 3, 3, 3), 4),
     ("a batch, three layers of different sizes", (4, 3, 5, 2), 6),
 ]
@@ -141,9 +145,13 @@ class Section:
     title: str
     page: str
 
+    @property
+    def plain_title(self) -> str:
+        """The title without its math markers."""
+        return self.title.replace("$", "")
+
     def __str__(self) -> str:
-        title = self.title.replace("$", "")
-        return f"{self.chapter}, section '{title}' ({self.page}.html#{self.label})"
+        return f"{self.chapter}, section '{self.plain_title}' ({self.page}.html#{self.label})"
 
 
 SECTIONS = {section.label: section for section in [
@@ -481,10 +489,15 @@ class Report:
     __repr__ = __str__
 
 
-def _numbers(array: np.ndarray) -> str:
+def _numbers(label: str, array: np.ndarray) -> str:
+    """``label`` followed by the array, 4 decimals, its rows aligned under the first."""
     text = np.array2string(np.asarray(array, dtype=float), precision=4, suppress_small=True,
                            floatmode="fixed", separator=", ", sign=" ")
-    return text.replace("\n", "\n" + " " * 14)
+    return label + text.replace("\n", "\n" + " " * len(label))
+
+
+def _wrapped(text: str) -> str:
+    return textwrap.fill(text, width=WIDTH, subsequent_indent="  ", break_on_hyphens=False)
 
 
 def _first_wrong(outcome: _Outcome, weights: list[np.ndarray], biases: list[np.ndarray]
@@ -676,8 +689,9 @@ def diagnose_checked(backprop: Callable, setting: Setting, show_line: bool = Tru
                         if not (mistake.squared_error_only and setting.loss != "squared_error")
                         and _mistake_matches(mistake, cases, outcomes, rights, setting)), None)
         return _report(case, fields, mistake, outcomes)
-    return Report(True, CORRECT, f"backprop is right on all {len(cases)} cases, from "
-                  f"{cases[0].describe()} to {cases[-1].describe()}.")
+    return Report(True, CORRECT, f"Right on all {len(cases)} cases of the ladder (1 to "
+                  f"{max(len(case.weights) for case in cases)} layers, 1 to "
+                  f"{max(case.m for case in cases)} samples).")
 
 
 def _one_sample_version(number: int, cases: list[Case], outcomes: list[_Outcome],
@@ -712,18 +726,20 @@ def _located_where_it_returns(cases: list[Case], outcomes: list[_Outcome],
 def _report(case: Case, fields: dict, mistake: Mistake | None, outcomes: list[_Outcome]) -> Report:
     finding = fields.pop("finding")
     also = fields.pop("also", "")
-    lines = [f"backprop is not right yet: {finding}",
-             f"Smallest case where it goes wrong: {case.describe()}."]
+    lines = [_wrapped(f"Not right yet: {finding}"),
+             _wrapped(f"Smallest case where it goes wrong: {case.describe()}.")]
     if also:
-        lines.append(also)
+        lines.append(_wrapped(also))
     if "expected" in fields:
-        lines += [f"  expected {fields['quantity']} = {_numbers(fields['expected'])}",
-                  f"  received {fields['quantity']} = {_numbers(fields['received'])}"]
+        lines += [_numbers(f"  expected {fields['quantity']} = ", fields["expected"]),
+                  _numbers(f"  received {fields['quantity']} = ", fields["received"])]
     if mistake is not None:
-        lines += [f"The numbers are those of a known mistake: {mistake.name}.",
-                  f"Instead: {mistake.advice}", f"Read {SECTIONS[mistake.section]}."]
+        lines += [_wrapped(f"The numbers are those of a known mistake: {mistake.name}."),
+                  _wrapped(f"Instead: {mistake.advice}"),
+                  _wrapped(f"Read {SECTIONS[mistake.section]}.")]
     changed = sorted({name for outcome in outcomes for name in outcome.changed})
     if changed and fields["where"] != "changed its input":
-        lines.append(f"Also, your function changed its input {', '.join(changed)} in place.")
+        lines.append(_wrapped(f"Also, your function changed its input {', '.join(changed)} in "
+                              "place."))
     lines.append("The case's inputs: report.case.arguments() gives (weights, biases, X, Y).")
     return Report(False, MISTAKE, "\n".join(lines), case=case, mistake=mistake, **fields)

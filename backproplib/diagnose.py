@@ -37,6 +37,7 @@ import numpy as np
 
 from ._checks import check_callable
 from .activations import get_activation
+from .exercises import _sentence
 from .losses import get_loss
 from .network import MLP
 
@@ -446,7 +447,10 @@ class Report:
         ``"correct"``, ``"not yet done"`` (the function raises ``NotImplementedError``) or
         ``"not yet right"``.
     text : str
-        The diagnosis, for the learner (also ``str(report)``).
+        The whole report, for the learner (also ``str(report)``).
+    diagnosis : str
+        Its part about the function alone: what is wrong where, the numbers, the mistake's name
+        and what to do instead (without the section to read and how to rerun the case).
     case : Case or None
         The smallest case where the function goes wrong (``backprop(*report.case.arguments())``
         reproduces it).
@@ -470,6 +474,7 @@ class Report:
     correct: bool
     status: str
     text: str
+    diagnosis: str = ""
     case: Case | None = None
     quantity: str | None = None
     layer: int | None = None
@@ -663,7 +668,7 @@ def diagnose_checked(backprop: Callable, setting: Setting, show_line: bool = Tru
         rights.append((gradients.weights, gradients.biases))
     outcomes = [_call(backprop, case, show_line) for case in cases]
     if all(outcome.kind == "not done" for outcome in outcomes):
-        return Report(False, NOT_DONE, outcomes[0].problem)
+        return Report(False, NOT_DONE, outcomes[0].problem, outcomes[0].problem)
     for number, (case, outcome, (weights, biases)) in enumerate(zip(cases, outcomes, rights)):
         if outcome.problem:
             fields = dict(where=outcome.kind, finding=outcome.problem)
@@ -689,9 +694,10 @@ def diagnose_checked(backprop: Callable, setting: Setting, show_line: bool = Tru
                         if not (mistake.squared_error_only and setting.loss != "squared_error")
                         and _mistake_matches(mistake, cases, outcomes, rights, setting)), None)
         return _report(case, fields, mistake, outcomes)
-    return Report(True, CORRECT, f"Right on all {len(cases)} cases of the ladder (1 to "
-                  f"{max(len(case.weights) for case in cases)} layers, 1 to "
-                  f"{max(case.m for case in cases)} samples).")
+    text = (f"Right on all {len(cases)} cases of the ladder (1 to "
+            f"{max(len(case.weights) for case in cases)} layers, 1 to "
+            f"{max(case.m for case in cases)} samples).")
+    return Report(True, CORRECT, text, text)
 
 
 def _one_sample_version(number: int, cases: list[Case], outcomes: list[_Outcome],
@@ -726,7 +732,7 @@ def _located_where_it_returns(cases: list[Case], outcomes: list[_Outcome],
 def _report(case: Case, fields: dict, mistake: Mistake | None, outcomes: list[_Outcome]) -> Report:
     finding = fields.pop("finding")
     also = fields.pop("also", "")
-    lines = [_wrapped(f"Not right yet: {finding}"),
+    lines = [_wrapped(_sentence(finding)),
              _wrapped(f"Smallest case where it goes wrong: {case.describe()}.")]
     if also:
         lines.append(_wrapped(also))
@@ -735,11 +741,13 @@ def _report(case: Case, fields: dict, mistake: Mistake | None, outcomes: list[_O
                   _numbers(f"  received {fields['quantity']} = ", fields["received"])]
     if mistake is not None:
         lines += [_wrapped(f"The numbers are those of a known mistake: {mistake.name}."),
-                  _wrapped(f"Instead: {mistake.advice}"),
-                  _wrapped(f"Read {SECTIONS[mistake.section]}.")]
+                  _wrapped(f"Instead: {mistake.advice}")]
     changed = sorted({name for outcome in outcomes for name in outcome.changed})
     if changed and fields["where"] != "changed its input":
         lines.append(_wrapped(f"Also, your function changed its input {', '.join(changed)} in "
                               "place."))
-    lines.append("The case's inputs: report.case.arguments() gives (weights, biases, X, Y).")
-    return Report(False, MISTAKE, "\n".join(lines), case=case, mistake=mistake, **fields)
+    diagnosis = "\n".join(lines)
+    reading = [_wrapped(f"Read {SECTIONS[mistake.section]}.")] if mistake is not None else []
+    text = "\n".join(["Not right yet.", diagnosis, *reading, "The case's inputs: "
+                       "report.case.arguments() gives (weights, biases, X, Y)."])
+    return Report(False, MISTAKE, text, diagnosis, case=case, mistake=mistake, **fields)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..diagnose import CORRECT, NOT_DONE, Report, check_setting, diagnose_checked, ladder_inputs
+from ..diagnose import NOT_DONE, Report, check_setting, diagnose_checked, ladder_inputs
 from . import MISTAKE, Feedback, calls_function, is_missing
 
 
@@ -20,16 +20,13 @@ def _feedback(exercise: str, backprop: Any, report_of: Any) -> Feedback:
         return Feedback(exercise, MISTAKE, f"expected a function backprop(weights, biases, X, Y), "
                         f"got {type(backprop).__name__}.")
     report: Report = report_of(backprop)
-    if report.status == CORRECT:
-        return Feedback(exercise, CORRECT, report.text)
-    if report.status == NOT_DONE:
-        return Feedback(exercise, NOT_DONE, report.text)
-    lines = [line for line in report.text.splitlines()
-             if not line.startswith(("Read ", "The case's inputs:"))]
+    if report.status != MISTAKE:
+        return Feedback(exercise, report.status, report.diagnosis)
     hint = (f"read {report.section}." if report.section else
             "compare your function with the equations at the start of the chapter on the case "
             "named above: print each layer's delta and gradients next to the expected ones.")
-    return Feedback(exercise, MISTAKE, "\n".join(lines), hint)
+    return Feedback(exercise, MISTAKE, report.diagnosis, hint)
+
 
 @calls_function("backprop", ladder_inputs)
 def check_10_1(backprop: Any) -> Feedback:

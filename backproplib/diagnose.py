@@ -289,7 +289,7 @@ def _slope(kind: str, derivative: Callable, z: np.ndarray, a: np.ndarray) -> np.
     return np.ones_like(z)
 
 
-def variant_gradients(case: Case, setting: Setting, variant: Variant
+def _variant_gradients(case: Case, setting: Setting, variant: Variant
                       ) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """The gradients a backward pass that makes ``variant``'s mistakes returns on ``case``."""
     layers = len(case.weights)
@@ -576,7 +576,7 @@ def _mistake_matches(mistake: Mistake, cases: list[Case], outcomes: list[_Outcom
         differs, agrees = False, True
         for case, outcome, right in zip(cases, outcomes, rights):
             try:
-                weights, biases = variant_gradients(case, setting, variant)
+                weights, biases = _variant_gradients(case, setting, variant)
             except _NotComputable:
                 agrees = outcome.kind == "raised" or (not outcome.problem and any(
                     got.shape != want.shape for got, want in
@@ -597,7 +597,7 @@ def _mistake_matches(mistake: Mistake, cases: list[Case], outcomes: list[_Outcom
     return False
 
 
-def check_setting(activation: str, output_activation: str | None, loss: str) -> Setting:
+def _check_setting(activation: str, output_activation: str | None, loss: str) -> Setting:
     output_activation = activation if output_activation is None else output_activation
     for name, value in (("activation", activation), ("output_activation", output_activation)):
         if value == "softmax":
@@ -652,10 +652,10 @@ def diagnose(backprop: Callable, activation: str = "sigmoid", output_activation:
         If ``backprop`` cannot be called, or an activation or the loss is unknown.
     """
     check_callable(backprop, "backprop", "(weight_gradients, bias_gradients)")
-    return diagnose_checked(backprop, check_setting(activation, output_activation, loss))
+    return _diagnose(backprop, _check_setting(activation, output_activation, loss))
 
 
-def diagnose_checked(backprop: Callable, setting: Setting, show_line: bool = True) -> Report:
+def _diagnose(backprop: Callable, setting: Setting, show_line: bool = True) -> Report:
     """:func:`diagnose` on checked arguments; ``show_line=False`` leaves out the line of the
     learner's code that raised (the classroom's replay of a recorded call does not know it)."""
     cases = ladder()

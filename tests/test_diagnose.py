@@ -241,13 +241,13 @@ def _all_variants():
 
 
 def test_the_ladder_tells_every_mistake_from_every_other_and_from_the_right_one():
-    setting = diagnosis.check_setting("sigmoid", None, "squared_error")
+    setting = diagnosis._check_setting("sigmoid", None, "squared_error")
     outputs = {}
     for name, variant in [("right", Variant())] + _all_variants():
         results = []
         for case in ladder():
             try:
-                results.append(diagnosis.variant_gradients(case, setting, variant))
+                results.append(diagnosis._variant_gradients(case, setting, variant))
             except diagnosis._NotComputable:
                 results.append(None)
         outputs[(name, variant)] = results

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..diagnose import NOT_DONE, Report, check_setting, diagnose_checked, ladder_inputs
+from ..diagnose import NOT_DONE, Report, _check_setting, _diagnose, ladder_inputs
 from . import MISTAKE, Feedback, calls_function, is_missing
 
 
@@ -36,9 +36,9 @@ def check_10_1(backprop: Any) -> Feedback:
               \\delta^{[l]} = (W^{[l+1]\\top} \\delta^{[l+1]}) \\odot \\sigma'(z^{[l]}), \\quad
               \\frac{\\partial J}{\\partial W^{[l]}} = \\tfrac1m \\Delta^{[l]\\top} A^{[l-1]}
     """
-    setting = check_setting("sigmoid", None, "squared_error")
+    setting = _check_setting("sigmoid", None, "squared_error")
     return _feedback("10.1", backprop,
-                     lambda function: diagnose_checked(function, setting, show_line=False))
+                     lambda function: _diagnose(function, setting, show_line=False))
 
 
 @calls_function("backprop_tanh", ladder_inputs)
@@ -47,6 +47,6 @@ def check_10_2(backprop_tanh: Any) -> Feedback:
 
     .. math:: \\delta^{[l]} = (W^{[l+1]\\top} \\delta^{[l+1]}) \\odot (1 - (a^{[l]})^2), \\quad l < L
     """
-    setting = check_setting("tanh", "sigmoid", "squared_error")
+    setting = _check_setting("tanh", "sigmoid", "squared_error")
     return _feedback("10.2", backprop_tanh,
-                     lambda function: diagnose_checked(function, setting, show_line=False))
+                     lambda function: _diagnose(function, setting, show_line=False))

@@ -91,9 +91,9 @@ class Case:
                 self.X.copy(), self.Y.copy())
 
     def describe(self) -> str:
-        """E.g. ``'a batch, one layer' (layer sizes 3-2, m = 3 samples)``."""
+        """E.g. ``'a batch, one layer' (layer sizes 3-2, 4 samples)``."""
         samples = "1 sample" if self.m == 1 else f"{self.m} samples"
-        return f"'{self.name}' (layer sizes {'-'.join(map(str, self.sizes))}, m = {samples})"
+        return f"'{self.name}' (layer sizes {'-'.join(map(str, self.sizes))}, {samples})"
 
 
 #: (name, layer sizes, m). Sizes tell transposes apart: no W is square until the square case,

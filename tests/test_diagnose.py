@@ -233,7 +233,7 @@ def test_the_report_shows_the_expected_and_received_numbers_of_the_smallest_case
     np.testing.assert_allclose(report.expected, right, rtol=1e-12)
     np.testing.assert_allclose(report.received, right / 2, rtol=1e-12)
     assert f"{right[0, 0]:.4f}" in report.text and f"{right[0, 0] / 2:.4f}" in report.text
-    assert "'one sample, one layer' (layer sizes 3-2, m = 1 sample)" in flat(report.text)
+    assert "'one sample, one layer' (layer sizes 3-2, 1 sample)" in flat(report.text)
 
 
 def _all_variants():

@@ -308,7 +308,9 @@ def _variant_gradients(case: Case, setting: Setting, variant: Variant
     scale = 1.0 / m ** variant.mean_power
     for index in range(layers - 1, -1, -1):
         weight_gradient = delta.T @ A[index] * scale
-        weight_gradients[index] = weight_gradient.T if variant.transposed_weights else weight_gradient
+        if variant.transposed_weights:
+            weight_gradient = weight_gradient.T
+        weight_gradients[index] = weight_gradient
         bias_gradients[index] = {"sum": delta.sum(axis=0) * scale, "rows": delta * scale,
                                  "rows without 1/m": delta}[variant.bias_sum]
         if index == 0:
@@ -343,8 +345,8 @@ class _Outcome:
 
 #: Folders whose frames are not the learner's code: numpy's, this package's, the grader's.
 _PACKAGE = os.path.dirname(os.path.abspath(__file__))
-_NOT_THE_LEARNERS = tuple(folder + os.sep for folder in (
-    os.path.dirname(np.__file__), _PACKAGE, os.path.join(os.path.dirname(_PACKAGE), "classroom")))
+_GRADER = os.path.join(os.path.dirname(_PACKAGE), "classroom") + os.sep
+_NOT_THE_LEARNERS = (os.path.dirname(np.__file__) + os.sep, _PACKAGE + os.sep, _GRADER)
 
 
 def _where_raised(error: BaseException) -> str:
@@ -358,13 +360,22 @@ def _where_raised(error: BaseException) -> str:
     return f" (line {frame.lineno}, in {frame.name}{line})"
 
 
+def _raised_by_the_grader(error: BaseException) -> bool:
+    """Is ``error`` the classroom replay's own failure (a call it has no record of)? That is a
+    failure of the grader, never the learner's: it must not become a diagnosis."""
+    frames = traceback.extract_tb(error.__traceback__)
+    return type(error) is LookupError and bool(frames) and os.path.abspath(
+        frames[-1].filename).startswith(_GRADER)
+
+
 def _array_list(value: Any, name: str, layers: int) -> tuple[list[np.ndarray], str]:
     if type(value) not in (list, tuple):
         return [], (f"{name} must be a list (or tuple) with one array per layer, got "
                     f"{type(value).__name__}")
     if len(value) != layers:
         return [], (f"{name} has {len(value)} entries, but the network has {layers} "
-                    f"layer{'s' if layers > 1 else ''}: one array per layer, in the order of weights")
+                    f"layer{'s' if layers > 1 else ''}: one array per layer, in the order of "
+                    "weights")
     arrays = []
     for index, item in enumerate(value):
         try:
@@ -403,6 +414,8 @@ def _call(backprop: Callable, case: Case, show_line: bool) -> _Outcome:
         return _Outcome(problem="your function is not written yet (it raised "
                         "NotImplementedError).", kind="not done")
     except Exception as error:  # the learner's code failed: say how, never a traceback
+        if _raised_by_the_grader(error):
+            raise
         return _Outcome(problem=f"your function raised {type(error).__name__}: "
                         f"{str(error)[:300]}{_where_raised(error) if show_line else ''}",
                         kind="raised")
@@ -612,8 +625,9 @@ def _check_setting(activation: str, output_activation: str | None, loss: str) ->
     except (TypeError, ValueError) as error:
         raise type(error)(f"loss: {error}") from None
     if loss == "cross_entropy":
-        raise ValueError("loss must be \"squared_error\" or \"binary_cross_entropy\" (cross_entropy "
-                         "needs a softmax output layer, which diagnose does not cover)")
+        raise ValueError("loss must be \"squared_error\" or \"binary_cross_entropy\" "
+                         "(cross_entropy needs a softmax output layer, which diagnose does not "
+                         "cover)")
     if loss == "binary_cross_entropy" and output_activation != "sigmoid":
         raise ValueError("loss 'binary_cross_entropy' needs output_activation 'sigmoid', got "
                          f"{output_activation!r}")

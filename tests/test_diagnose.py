@@ -369,7 +369,8 @@ def test_nan_in_the_output_is_named():
     (dict(activation="sigmod"), ValueError, "activation"),
     (dict(output_activation="softmax"), ValueError, "output_activation must be an element-wise"),
     (dict(loss="hinge"), ValueError, "loss"),
-    (dict(loss="binary_cross_entropy", output_activation="tanh"), ValueError, "needs output_activation"),
+    (dict(loss="binary_cross_entropy", output_activation="tanh"), ValueError,
+     "needs output_activation"),
     (dict(activation=7), TypeError, "activation"),
 ])
 def test_bad_arguments_to_diagnose_get_clear_errors(arguments, error, words):

@@ -97,3 +97,12 @@ def test_a_function_that_raises_or_changes_its_input_is_not_right():
     assert "line" not in raised.message  # the classroom's replay cannot know it: never shown
     changed = chapter10.check_10_1(changes_X)
     assert changed.status == "not yet right" and "changed its input X" in flat(changed.message)
+
+
+def test_a_call_the_grader_has_no_record_of_is_the_graders_failure_not_the_students():
+    from classroom.answers import RecordedFunction
+
+    inputs = chapter10.ladder_inputs()
+    recorded = RecordedFunction(inputs[:1], [{"output": {"kind": "none"}, "changed": [None] * 4}])
+    with pytest.raises(LookupError, match="no record"):
+        chapter10.check_10_1(recorded)

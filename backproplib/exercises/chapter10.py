@@ -45,7 +45,9 @@ def check_10_1(backprop: Any) -> Feedback:
 def check_10_2(backprop_tanh: Any) -> Feedback:
     """Exercise 10.2: the same with tanh hidden layers and a sigmoid output layer.
 
-    .. math:: \\delta^{[l]} = (W^{[l+1]\\top} \\delta^{[l+1]}) \\odot (1 - (a^{[l]})^2), \\quad l < L
+    .. math::
+
+        \\delta^{[l]} = (W^{[l+1]\\top} \\delta^{[l+1]}) \\odot (1 - (a^{[l]})^2), \\quad l < L
     """
     setting = _check_setting("tanh", "sigmoid", "squared_error")
     return _feedback("10.2", backprop_tanh,

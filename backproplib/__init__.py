@@ -12,6 +12,8 @@ One small module per idea of the book:
 - :mod:`backproplib.matrix_form` - Hadamard products, Jacobians, outer products, rows vs columns (chapter 6)
 - :mod:`backproplib.training` - mini-batch training, one-hot targets, accuracy (chapter 7)
 - :mod:`backproplib.autodiff` - reverse- and forward-mode automatic differentiation (chapter 8)
+- :mod:`backproplib.depth` - initialisation and the flow of gradients through depth (chapter 9)
+- :mod:`backproplib.diagnose` - where a learner's backpropagation goes wrong, and why (chapter 10)
 - :mod:`backproplib.gradcheck` - centred finite differences and relative errors
 - :mod:`backproplib.running_example` - the small network followed through chapters 3 to 5
 - :mod:`backproplib.exercises` - checks for the exercises, one module per chapter

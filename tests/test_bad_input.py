@@ -31,9 +31,9 @@ from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 import backproplib  # noqa: E402
-from backproplib import (activations, autodiff, batch, chain_rule, depth, downstream,  # noqa: E402
-                         gradcheck, logistic, losses, matrix_form, network, plotting,
-                         running_example, training)
+from backproplib import (activations, autodiff, batch, chain_rule, depth,  # noqa: E402
+                         diagnose, downstream, gradcheck, logistic, losses, matrix_form, network,
+                         plotting, running_example, training)
 from backproplib.network import MLP, Gradients  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -457,7 +457,25 @@ SPECS: dict[str, Spec] = {
         others={"curves": [({"train": [1.0, np.nan]}, True), ({"train": "abc"}, True),
                            ({"train": [0.0, 1.0]}, True), ({}, True), (None, True)]}),
     "running_example.running_example": Spec(running_example.running_example, dict),
+    "diagnose.diagnose": Spec(
+        diagnose.diagnose,
+        lambda: dict(backprop=mlp_backprop, activation="sigmoid", output_activation=None,
+                     loss="squared_error"),
+        others={"backprop": [(None, True), ("backprop", True), (np.ones(2), True)],
+                "activation": BAD_NAMES + [("softmax", True)],
+                "output_activation": [("no such name", True), (3, True), ("softmax", True),
+                                      ("tanh", False)],
+                "loss": BAD_NAMES + [("cross_entropy", True)]}),
+    "diagnose.ladder": Spec(diagnose.ladder, dict),
+    "diagnose.ladder_inputs": Spec(diagnose.ladder_inputs, dict),
 }
+
+
+def mlp_backprop(weights, biases, X, Y):
+    """A right ``backprop`` of sigmoid layers, for diagnose's valid call."""
+    network = MLP(weights, biases, ["sigmoid"] * len(weights))
+    _, gradients = network.cost_and_gradients(X, Y, "squared_error")
+    return gradients.weights, gradients.biases
 
 
 # ---------------------------------------------------------------------------------------------

@@ -200,3 +200,31 @@ def test_run_as_an_unprivileged_user_who_cannot_write_the_results(tmp_path):
     assert run.result.split() == [b"65534"], run.log
     assert list(results.iterdir()) == []
     assert processes_with(marker) == []
+
+
+def test_the_capstone_is_graded_by_diagnose_on_gradescope(tmp_path):
+    """Chapter 10: the student's backprop is replayed outside the sandbox and diagnosed there."""
+    chapter = ROOT / "book" / "10_capstone.ipynb"
+    out = tmp_path / "autograder.zip"
+    command = [sys.executable, "-m", "classroom.gradescope", "--chapter", str(chapter), "--out",
+               str(out), "--timeout", "120", "--cell-timeout", "30", "--check-timeout", "5"]
+    completed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert completed.returncode == 0, completed.stderr
+    right = nbformat.read(chapter, as_version=4)
+    wrong = nbformat.read(chapter, as_version=4)
+    answer = next(cell for cell in wrong.cells if cell.source.startswith("backprop = ..."))
+    slope = "* A_prev * (1.0 - A_prev)"
+    assert slope in answer.source
+    answer.source = answer.source.replace(slope, "")  # no g'(z) in the recursion
+    roots = [_unpack(out, tmp_path / name, {chapter.name: _notebook_bytes(notebook)})
+             for name, notebook in (("right", right), ("wrong", wrong))]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        right_results, wrong_results = pool.map(_run, roots)
+    for results in (right_results, wrong_results):
+        _valid_results(results)
+    assert [test["status"] for test in right_results["tests"]] == ["passed", "passed"]
+    assert [test["status"] for test in wrong_results["tests"]] == ["failed", "passed"]
+    feedback = " ".join(wrong_results["tests"][0]["output"].split())
+    assert "the slope g'(z) is left out of the recursion" in feedback
+    assert "recursion from delta^[2] to delta^[1]" in feedback
+    assert "sec-ch4-recursion" in feedback

@@ -144,7 +144,7 @@ READER_TEXT = """() => {
     body.remove();
     return text;
 }"""
-RAW_TEX = re.compile(r"\$|\\\(|\\\[|\\[A-Za-z]+")
+RAW_TEX = re.compile(r"\$|\\\(|\\\[|\\[A-Za-z]+|[_^]\{")  # ... or a TeX sub/superscript brace
 
 
 def raw_tex(text: str) -> list[str]:
@@ -156,6 +156,7 @@ def raw_tex(text: str) -> list[str]:
 def test_raw_tex_finder():
     assert raw_tex("the cost $C_0$ here") and raw_tex("The output error: \\delta^{[L]}")
     assert raw_tex("see \\(a\\)") and raw_tex("\\[x\\]")
+    assert raw_tex("weight (array_like, shape (n_l, n_{l-1}))")  # appendix E's parameter types
     assert raw_tex("costs 5 dollars, a/b and a - y (Q9)") == []
 
 

@@ -76,6 +76,8 @@ def fresh_venv(where: Path) -> Path:
     # in this interpreter's order: a venv's own packages before the base ones it falls back to
     ours = [Path(p) for p in sys.path if p.endswith(("site-packages", "dist-packages"))]
     ours += [Path(sysconfig.get_path("purelib")), Path(sysconfig.get_path("platlib"))]
-    visible = list(dict.fromkeys(str(p) for p in ours if p.is_dir() and not p.resolve().is_relative_to(ROOT)))
+    # every site-packages folder, wherever the environment lives (a .venv inside the clone too);
+    # the repository itself is never one, so its backproplib stays out of sight
+    visible = list(dict.fromkeys(str(p) for p in ours if p.is_dir() and p.resolve() != ROOT.resolve()))
     (purelib / "_test_environment.pth").write_text("\n".join(visible) + "\n")
     return python

@@ -20,7 +20,7 @@ from playwright.sync_api import sync_playwright
 
 from .site import ROOT, build_book, serve, toc_files
 
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or "chromium"  # on PATH
 MATHJAX = ROOT / "tests" / "browser" / "node_modules" / "mathjax" / "es5"
 AXE = ROOT / "tests" / "browser" / "node_modules" / "axe-core" / "axe.min.js"
 CDN = "https://cdn.jsdelivr.net/npm/mathjax@3/es5/"
@@ -34,9 +34,6 @@ PAGES = toc_files()
 NOTEBOOK_PAGES = [page for page in PAGES if (ROOT / f"{page}.ipynb").exists()]
 
 
-BUILD_SECONDS = 60.0
-
-
 @pytest.fixture(scope="module")
 def built_book(tmp_path_factory):
     """``jupyter-book build . -W -n --keep-going``, once for this module, and its wall time."""
@@ -45,10 +42,13 @@ def built_book(tmp_path_factory):
     return result, html, time.perf_counter() - start
 
 
-def test_book_builds_with_no_warning_within_a_minute(built_book):
-    result, html, seconds = built_book
-    assert seconds < BUILD_SECONDS, f"the build took {seconds:.0f} s"
+def test_book_builds_with_no_warning_and_runs_no_notebook(built_book):
+    # The build renders the stored outputs: it starts no kernel (which is why it takes seconds,
+    # not minutes; a bound on its wall time failed on a loaded machine, so the cause is checked).
+    result, html, _ = built_book
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    assert "execution_mode='off'" in result.stdout
+    assert not re.search(r"Executing notebook|jupyter_cache|Starting kernel", result.stdout + result.stderr)
     for entry in PAGES:
         assert (html / f"{entry}.html").exists(), entry
     page = (html / "book" / "01_neurons_and_notation.html").read_text()
@@ -57,7 +57,7 @@ def test_book_builds_with_no_warning_within_a_minute(built_book):
 
 @pytest.fixture(scope="module")
 def site(built_book):
-    assert Path(CHROMIUM).exists(), "install Debian's chromium: bash tools/install_test_browser.sh"
+    assert shutil.which(CHROMIUM), "install Debian's chromium: bash tools/install_test_browser.sh"
     assert (MATHJAX / "tex-mml-chtml.js").exists(), "install MathJax: bash tools/install_test_browser.sh"
     result, html, _ = built_book
     assert result.returncode == 0, "the book did not build (see test_book_builds_with_no_warning)"

@@ -24,6 +24,30 @@ Notation (book, section "Notation at a glance"): ``z = W a_prev + b`` is the wei
 In code, samples are rows: ``X`` has shape ``(m, n_0)`` and ``Z = A_prev @ W.T + b``.
 """
 
+import importlib as _importlib
+import pkgutil as _pkgutil
+from types import ModuleType as _ModuleType
+
 __version__ = "2.0.0"
 
 __all__ = ["__version__"]
+
+
+def _submodule_names() -> list[str]:
+    """The public modules of the package (every ``backproplib/*.py`` and subpackage not named ``_*``)."""
+    return sorted(info.name for info in _pkgutil.iter_modules(__path__) if not info.name.startswith("_"))
+
+
+def __getattr__(name: str) -> _ModuleType:
+    """``backproplib.activations`` and friends, imported on first use (PEP 562).
+
+    ``import backproplib`` stays fast and needs neither matplotlib nor any submodule; the first
+    ``backproplib.plotting`` imports matplotlib, as ``import backproplib.plotting`` would.
+    """
+    if name in _submodule_names():
+        return _importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_submodule_names()})

@@ -388,7 +388,7 @@ def output_weight_gradient_by_entries(
 
     Returns
     -------
-    numpy.ndarray, shape (n_L, n_{L-1})
+    numpy.ndarray, shape (n_L, n_(L-1))
         Entry ``[j - 1, k - 1]`` is :math:`\\partial C_0 / \\partial w_{jk}^{[L]}`.
     """
     network, x, y, loss = _check_sample(network, x, y, loss)

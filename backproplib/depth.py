@@ -185,16 +185,16 @@ def backward_step(
     ----------
     delta : array_like, shape (m, n_l)
         :math:`\\delta^{[l]} = \\partial C / \\partial z^{[l]}`, one row per sample.
-    weight : array_like, shape (n_l, n_{l-1})
+    weight : array_like, shape (n_l, n_(l-1))
         :math:`W^{[l]}`.
-    weighted_input : array_like, shape (m, n_{l-1})
+    weighted_input : array_like, shape (m, n_(l-1))
         :math:`z^{[l-1]}`, the weighted input of the layer below, one row per sample.
     activation : str
         The name of :math:`g^{[l-1]}`: ``"sigmoid"``, ``"tanh"``, ``"relu"`` or ``"identity"``.
 
     Returns
     -------
-    numpy.ndarray, shape (m, n_{l-1})
+    numpy.ndarray, shape (m, n_(l-1))
         :math:`\\delta^{[l-1]}`, a new array.
     """
     delta = as_float_array(delta, "delta")

@@ -43,6 +43,7 @@ def at_most(error: float, bound: float) -> str:
 
     Examples
     --------
+    >>> from backproplib.display import at_most
     >>> at_most(3.2e-17, 1e-15)
     '<= 1e-15'
     >>> at_most(0.01, 1e-7)

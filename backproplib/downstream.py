@@ -67,11 +67,11 @@ class DownstreamSum:
         ``l``, the layer of the activation :math:`a_k^{[l]}` (0 means the input :math:`x_k`).
     k : int
         The node, counting from 1.
-    dC0_da_next : numpy.ndarray, shape (n_{l+1},)
+    dC0_da_next : numpy.ndarray, shape (n_(l+1),)
         :math:`\\partial C_0 / \\partial a_j^{[l+1]}` for every ``j``.
-    slope_next : numpy.ndarray, shape (n_{l+1},)
+    slope_next : numpy.ndarray, shape (n_(l+1),)
         :math:`g^{[l+1]\\prime}(z_j^{[l+1]})` for every ``j``.
-    weights_out : numpy.ndarray, shape (n_{l+1},)
+    weights_out : numpy.ndarray, shape (n_(l+1),)
         :math:`w_{jk}^{[l+1]} = \\partial z_j^{[l+1]} / \\partial a_k^{[l]}` for every ``j``: column
         ``k`` of :math:`W^{[l+1]}`, the weights *out of* node ``k``.
     """

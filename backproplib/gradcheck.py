@@ -150,7 +150,7 @@ def numerical_gradients(
 
 @dataclass(frozen=True)
 class GradientCheck:
-    """The outcome of :func:`gradient_check`.
+    """The outcome of :func:`gradient_check`; printed or shown, it says whether the check passed.
 
     Attributes
     ----------
@@ -173,6 +173,12 @@ class GradientCheck:
     def passed(self) -> bool:
         """``True`` when every relative error is at most ``tolerance``."""
         return self.max_error <= self.tolerance
+
+    def __repr__(self) -> str:
+        verdict = "passed" if self.passed else "FAILED"
+        return (f"GradientCheck({verdict}: max_error={self.max_error:.1e}, "
+                f"tolerance={self.tolerance:.0e}, weight_errors={self.weight_errors!r}, "
+                f"bias_errors={self.bias_errors!r})")
 
     def __str__(self) -> str:
         lines = ["layer  relative error dJ/dW  relative error dJ/db"]

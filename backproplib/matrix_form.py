@@ -167,14 +167,14 @@ def jacobian_z_wrt_weights(previous_activation: np.ndarray, n_nodes: int) -> np.
 
     Parameters
     ----------
-    previous_activation : array_like, shape (n_{l-1},)
+    previous_activation : array_like, shape (n_(l-1),)
         :math:`a^{[l-1]}` of one sample (the input :math:`x` for layer 1).
     n_nodes : int
         :math:`n_l`, the number of nodes of the layer.
 
     Returns
     -------
-    numpy.ndarray, shape (n_l, n_l, n_{l-1})
+    numpy.ndarray, shape (n_l, n_l, n_(l-1))
     """
     previous_activation = _check_vector(previous_activation, "previous_activation")
     check_positive_number(n_nodes, "n_nodes", integer=True)
@@ -205,12 +205,12 @@ def weight_gradient_by_contraction(
     ----------
     delta : array_like, shape (n_l,)
         :math:`\delta = \partial C_0 / \partial z` of one sample.
-    previous_activation : array_like, shape (n_{l-1},)
+    previous_activation : array_like, shape (n_(l-1),)
         :math:`a^{[l-1]}` of the same sample.
 
     Returns
     -------
-    numpy.ndarray, shape (n_l, n_{l-1})
+    numpy.ndarray, shape (n_l, n_(l-1))
     """
     delta = _check_vector(delta, "delta")
     tensor = jacobian_z_wrt_weights(previous_activation, delta.shape[0])
@@ -417,12 +417,12 @@ def weight_gradient_by_outer_products(Delta: np.ndarray, A_prev: np.ndarray) -> 
     Delta : array_like, shape (m, n_l)
         Row :math:`i` is :math:`\delta^{[l](i)}`, before any :math:`1/m` (as in
         ``Gradients.deltas``).
-    A_prev : array_like, shape (m, n_{l-1})
+    A_prev : array_like, shape (m, n_(l-1))
         Row :math:`i` is :math:`a^{[l-1](i)}`.
 
     Returns
     -------
-    numpy.ndarray, shape (n_l, n_{l-1})
+    numpy.ndarray, shape (n_l, n_(l-1))
     """
     Delta, A_prev = _check_errors_and_activations(Delta, A_prev)
     total = np.zeros((Delta.shape[1], A_prev.shape[1]))
@@ -444,12 +444,12 @@ def weight_gradient_by_matrix_product(Delta: np.ndarray, A_prev: np.ndarray) -> 
     ----------
     Delta : array_like, shape (m, n_l)
         Row :math:`i` is :math:`\delta^{[l](i)}`.
-    A_prev : array_like, shape (m, n_{l-1})
+    A_prev : array_like, shape (m, n_(l-1))
         Row :math:`i` is :math:`a^{[l-1](i)}`.
 
     Returns
     -------
-    numpy.ndarray, shape (n_l, n_{l-1})
+    numpy.ndarray, shape (n_l, n_(l-1))
     """
     Delta, A_prev = _check_errors_and_activations(Delta, A_prev)
     return Delta.T @ A_prev / Delta.shape[0]

@@ -59,6 +59,7 @@ def one_hot(labels: np.ndarray, n_classes: int | None = None) -> np.ndarray:
 
     Examples
     --------
+    >>> from backproplib.training import one_hot
     >>> one_hot([2, 0, 1])
     array([[0., 0., 1.],
            [1., 0., 0.],

@@ -19,6 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 # what the sdist is made of (MANIFEST.in leaves the tests out)
 SOURCE_FILES = ("pyproject.toml", "README.md", "LICENSE", "MANIFEST.in", "backproplib")
+# for commands in a fresh environment: no repository that a developer's PYTHONPATH points at
+NO_PYTHONPATH = {"PYTHONPATH": ""}
 
 
 def run(command: list[str], cwd: Path, env: dict | None = None, timeout: int = 300) -> subprocess.CompletedProcess:
@@ -31,12 +33,13 @@ def run(command: list[str], cwd: Path, env: dict | None = None, timeout: int = 3
 
 
 def build_distributions(out: Path, *, wheel_only: bool = False) -> list[Path]:
-    """``python -m build`` on a copy of the package's source files; the files it wrote.
+    """``python -m build --no-isolation`` on a copy of the package's source files; the files it wrote.
 
     A copy, so that the build's ``*.egg-info`` never lands in the repository while other tests
-    read it. Build isolation fetches the build backend (setuptools) from the package index, as
-    ``pip install -e .`` does.
+    read it. No build isolation: the build backend is this environment's setuptools (the ``test``
+    extra installs it), so nothing is downloaded while the tests run.
     """
+    require_build_backend()
     source = out.parent / f"{out.name}-source"
     source.mkdir(parents=True)
     for name in SOURCE_FILES:
@@ -44,9 +47,24 @@ def build_distributions(out: Path, *, wheel_only: bool = False) -> list[Path]:
             shutil.copytree(ROOT / name, source / name, ignore=shutil.ignore_patterns("__pycache__"))
         else:
             shutil.copy2(ROOT / name, source / name)
-    command = [sys.executable, "-m", "build", "--outdir", str(out), str(source)]
+    command = [sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out), str(source)]
     run(command + (["--wheel"] if wheel_only else []), cwd=out.parent)
     return sorted(out.iterdir())
+
+
+def require_build_backend() -> None:
+    """Fail, saying what is missing and which README step installs it, without setuptools>=77."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        found = version("setuptools")
+    except PackageNotFoundError:
+        found = "none"
+    major = int(found.split(".")[0]) if found[0].isdigit() else 0
+    assert major >= 77, (
+        f"this environment has setuptools {found}; building the package offline needs setuptools>=77 "
+        "(pyproject.toml's build backend). Install it with the README's test command: "
+        "pip install -r requirements.txt -c constraints.txt -e \".[test,instructor]\"")
 
 
 def fresh_venv(where: Path) -> Path:
@@ -55,8 +73,11 @@ def fresh_venv(where: Path) -> Path:
     python = where / "bin" / "python"
     purelib = Path(run([str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
                        cwd=where).stdout.strip())
-    ours = {Path(sysconfig.get_path("purelib")), Path(sysconfig.get_path("platlib"))}
-    ours |= {Path(p) for p in sys.path if p.endswith(("site-packages", "dist-packages"))}
-    visible = sorted(str(p) for p in ours if p.is_dir() and not p.resolve().is_relative_to(ROOT))
+    # in this interpreter's order: a venv's own packages before the base ones it falls back to
+    ours = [Path(p) for p in sys.path if p.endswith(("site-packages", "dist-packages"))]
+    ours += [Path(sysconfig.get_path("purelib")), Path(sysconfig.get_path("platlib"))]
+    # every site-packages folder, wherever the environment lives (a .venv inside the clone too);
+    # the repository itself is never one, so its backproplib stays out of sight
+    visible = list(dict.fromkeys(str(p) for p in ours if p.is_dir() and p.resolve() != ROOT.resolve()))
     (purelib / "_test_environment.pth").write_text("\n".join(visible) + "\n")
     return python

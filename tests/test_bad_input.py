@@ -2,7 +2,12 @@
 
 The rule, for every call: a ``ValueError`` or ``TypeError`` (or a ``FloatingPointError`` for an
 overflow) whose message names the argument, or a right and finite result; nothing the caller
-passed is changed; no numpy warning (warnings are errors in this suite). Hypothesis draws which
+passed is changed; no numpy warning (warnings are errors in this suite). A right result is
+checked, not only a finite one: spoilt arrays that hold the same numbers in the same shape must
+give the valid call's result, and where a spec names its ``right`` result (computed without
+backproplib: mpmath, autograd), every transposed, reshaped or huge array it accepts must give
+exactly that (``test_accepted_reshaped_transposed_or_huge_input_gives_the_right_result``).
+Hypothesis draws which
 argument to spoil and how; :data:`SPECS` holds one valid call per public function, and
 :func:`test_every_public_function_is_driven_with_bad_input` fails when a public function has none.
 
@@ -35,6 +40,10 @@ from backproplib import (activations, autodiff, batch, chain_rule, depth,  # noq
                          diagnose, downstream, gradcheck, logistic, losses, matrix_form, network,
                          plotting, running_example, training)
 from backproplib.network import MLP, Gradients  # noqa: E402
+
+import mpmath  # noqa: E402
+
+from .reference import reference_cost, reference_gradients  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -116,6 +125,95 @@ class Spec:
     others: dict[str, list[tuple[Any, bool]]] = dataclasses.field(default_factory=dict)
     #: other names an error about a setting may use (get_loss's ``name`` is "loss" in messages)
     aliases: dict[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
+    #: the right result for given arguments, computed independently (see "right results" below):
+    #: an accepted spoilt argument (transposed, reshaped, huge...) must give exactly that
+    right: Callable[[dict[str, Any]], Any] | None = None
+
+
+# ---------------------------------------------------------------------------------------------
+# right results, computed independently of backproplib: element-wise functions in 60-digit
+# arithmetic (mpmath), softmax row by row the same way, the network's cost and gradients by
+# autograd from the book's definition (tests/reference.py)
+
+MPMATH_FORMULAS: dict[str, Callable[[Any], Any]] = {
+    "sigmoid": lambda v: 1 / (1 + mpmath.exp(-v)),
+    "sigmoid_prime": lambda v: mpmath.exp(-v) / (1 + mpmath.exp(-v)) ** 2,
+    "tanh": mpmath.tanh,
+    "tanh_prime": lambda v: mpmath.sech(v) ** 2,
+    "relu": lambda v: max(v, 0),
+    "relu_prime": lambda v: 1 if v > 0 else 0,  # the book's slope at 0 is 0 (appendix B)
+    "identity": lambda v: v,
+    "identity_prime": lambda v: 1,
+    "softplus": lambda v: mpmath.log(1 + mpmath.exp(v)),
+    "transpose": None,  # not element-wise: see reference_for
+}
+
+
+def _exactly(formula: Callable[[Any], Any], values: np.ndarray) -> np.ndarray:
+    with mpmath.workdps(60):
+        return np.vectorize(lambda v: float(formula(mpmath.mpf(float(v)))), otypes=[float])(values)
+
+
+def _softmax_rows(values: np.ndarray, log: bool) -> np.ndarray:
+    """Softmax (or its log) over the last axis, each entry in 60-digit arithmetic."""
+    rows = values.reshape(-1, values.shape[-1] if values.ndim else 1)
+    result = np.empty(rows.shape)
+    with mpmath.workdps(60):
+        for index, row in enumerate(rows):
+            largest = mpmath.mpf(float(max(row)))
+            exact = [mpmath.mpf(float(v)) - largest for v in row]  # exp(0) = 1 is exact
+            total = mpmath.fsum(mpmath.exp(v) for v in exact)
+            result[index] = [float(v - mpmath.log(total)) if log else float(mpmath.exp(v) / total)
+                             for v in exact]
+    return result.reshape(values.shape)
+
+
+def reference_for(function: Callable, argument: str) -> Callable[[dict[str, Any]], np.ndarray] | None:
+    """The right result of ``function`` (named by its ``__name__``) for any accepted ``argument``."""
+    name = function.__name__
+
+    def right(arguments: dict[str, Any]) -> np.ndarray:
+        values = np.asarray(arguments[argument], dtype=float)
+        if name == "transpose":
+            return values.T
+        if name in ("softmax", "log_softmax"):
+            return _softmax_rows(values, log=name == "log_softmax")
+        return _exactly(MPMATH_FORMULAS[name], values)
+
+    return right if name in MPMATH_FORMULAS or name in ("softmax", "log_softmax") else None
+
+
+def autograd_cost_and_gradients(arguments: dict[str, Any]) -> tuple[float, list[np.ndarray]]:
+    """The cost of :func:`net` and its gradients, by autograd from the book's definition."""
+    network = net()
+    inputs, targets = (np.asarray(arguments[key], dtype=float) for key in ("X", "Y"))
+    if targets.ndim == 1:
+        targets = targets.reshape(-1, 1)
+    with np.errstate(over="ignore"):  # autograd's tanh slope 1/cosh(z)^2 is 0 for huge z, as it should
+        cost = float(reference_cost(network.weights, network.biases, network.activation_names,
+                                    inputs, targets, arguments["loss"]))
+        weights, biases = reference_gradients(network.weights, network.biases,
+                                              network.activation_names, inputs, targets, arguments["loss"])
+    return cost, weights + biases
+
+
+def assert_right(result: Any, expected: Any, what: str) -> None:
+    """``result`` equals ``expected`` to round-off (shapes exactly): entry by entry to 1e-13,
+    or 1e-13 of the largest entry for entries that cancel (any BLAS kernel's order of sums)."""
+    if isinstance(result, autodiff.Tensor):
+        result = result.value
+    if isinstance(result, tuple) and isinstance(result[1], Gradients):
+        result = (result[0], result[1].weights + result[1].biases)
+    if isinstance(expected, tuple):
+        assert_right(result[0], expected[0], what)
+        assert len(result[1]) == len(expected[1]), what
+        for actual, right in zip(result[1], expected[1]):
+            assert_right(actual, right, what)
+        return
+    actual = np.asarray(result, dtype=float)
+    assert actual.shape == np.shape(expected), f"{what}: shape {actual.shape}, right: {np.shape(expected)}"
+    largest = float(np.max(np.abs(expected), initial=0.0))
+    np.testing.assert_allclose(actual, expected, rtol=1e-13, atol=max(1e-13 * largest, 1e-300), err_msg=what)
 
 
 def pair(first: str, second: str, names=("",)) -> dict[str, tuple[str, ...]]:
@@ -146,7 +244,7 @@ def sample_spec(function, **extra) -> Spec:
 
 
 def elementwise_spec(function) -> Spec:
-    return Spec(function, lambda: dict(z=X.copy()), {"z": ("z",)})
+    return Spec(function, lambda: dict(z=X.copy()), {"z": ("z",)}, right=reference_for(function, "z"))
 
 
 def loss_spec(function, first="a") -> Spec:
@@ -154,7 +252,7 @@ def loss_spec(function, first="a") -> Spec:
 
 
 def unary_tensor_spec(function) -> Spec:
-    return Spec(function, lambda: dict(u=X.copy()), {"u": ("u", "z")})
+    return Spec(function, lambda: dict(u=X.copy()), {"u": ("u", "z")}, right=reference_for(function, "u"))
 
 
 def binary_tensor_spec(function) -> Spec:
@@ -205,10 +303,11 @@ SPECS: dict[str, Spec] = {
                                 {"X": ("X",)}),
     "network.MLP.cost": Spec(lambda X, Y, loss: net().cost(X, Y, loss),
                              lambda: dict(X=X.copy(), Y=Y.copy(), loss=LOSS), pair("X", "Y"),
-                             {"loss": BAD_NAMES}),
+                             {"loss": BAD_NAMES}, right=lambda a: autograd_cost_and_gradients(a)[0]),
     "network.MLP.cost_and_gradients": Spec(
         lambda X, Y, loss: net().cost_and_gradients(X, Y, loss),
-        lambda: dict(X=X.copy(), Y=Y.copy(), loss=LOSS), pair("X", "Y"), {"loss": BAD_NAMES}),
+        lambda: dict(X=X.copy(), Y=Y.copy(), loss=LOSS), pair("X", "Y"), {"loss": BAD_NAMES},
+        right=autograd_cost_and_gradients),
     "network.MLP.backward": Spec(lambda forward_pass, Y: net().backward(forward_pass, Y, LOSS),
                                  lambda: dict(forward_pass=net().forward(X), Y=Y.copy()),
                                  {"Y": ("Y",)}, {"forward_pass": NOT_OBJECTS}),
@@ -595,6 +694,12 @@ def check_call(spec: Spec, name: str, bad: Any, must_fail: bool, names: tuple[st
         if equivalent is not None:
             assert same(result, spec.call(**{**spec.valid(), name: equivalent})), (
                 f"{name} spelt as {type(bad).__name__} gives another result")
+        valid = spec.valid()[name]
+        if isinstance(bad, np.ndarray) and isinstance(valid, np.ndarray) and bad.shape == valid.shape \
+                and np.array_equal(bad, valid):  # the same numbers (a 1-D vector transposed)
+            assert same(result, spec.call(**spec.valid())), f"{name} = {bad!r:.60}: another result"
+        if spec.right is not None:  # right, not merely finite
+            assert_right(result, spec.right({**spec.valid(), name: bad}), f"{name} = {bad!r:.60}")
     finally:
         plt.close("all")
     for before, now in zip(snapshot, arrays_in(passed)):
@@ -620,6 +725,21 @@ def test_bad_input_gives_a_named_error_or_a_right_finite_result(qualname, data):
     else:  # a setting or an object, replaced by one of its listed bad values
         bad, must_fail = data.draw(st.sampled_from(spec.others[name]), label="value")
         check_call(spec, name, bad, must_fail, (name, *spec.aliases.get(name, ())))
+
+
+#: the spoilt arrays a function may accept (a shape it also supports, or values up to 1e308)
+RESHAPED_OR_HUGE = ["huge", "transposed", "extra_axis", "flattened", "one_fewer", "one_more", "empty"]
+
+
+@pytest.mark.parametrize("qualname", sorted(name for name, spec in SPECS.items() if spec.right))
+def test_accepted_reshaped_transposed_or_huge_input_gives_the_right_result(qualname):
+    """Every such spoiling of every array argument, not a sample: where one is accepted, the
+    result is the one computed independently (spec.right), shape and value, not merely finite."""
+    spec = SPECS[qualname]
+    for name in sorted(spec.arrays):
+        for kind in RESHAPED_OR_HUGE:
+            bad, _ = spoil(spec.valid()[name], kind, None)
+            check_call(spec, name, bad, False, spec.arrays[name])
 
 
 @pytest.mark.parametrize("qualname", sorted(SPECS))

@@ -518,8 +518,14 @@ def test_grade_of_each_kind_of_submission(graded_folder, student):
 
 
 def test_grading_stays_within_its_time_bound(graded_folder):
-    # ten submissions, three at a time (eve mostly sleeps); only eve runs to the limit
-    assert graded_folder["elapsed"] < TIMEOUT + 40
+    # What the grader guarantees on any machine, however loaded: each submission is stopped at
+    # --timeout, each of its three checks at --check-timeout, and three run at a time. eve sleeps
+    # 600 s, so a limit that is not enforced overshoots this bound whatever the machine's speed
+    # (a bound on the typical time, "40 s more than eve's limit", failed on a loaded machine).
+    rounds = -(-len(graded_folder["expected"]) // 3)
+    bound = rounds * (TIMEOUT + 3 * CHECK_TIMEOUT + 15)  # 15 s: starting and clearing a sandbox
+    assert bound < 600
+    assert graded_folder["elapsed"] < bound
 
 
 def processes_with(marker: str) -> list[int]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from importlib import import_module
 from pathlib import Path
 
@@ -130,8 +131,11 @@ def test_huge_or_deep_values_are_recorded_as_other():
     assert answers.encode(1j)["kind"] == "other"
 
 
+# the kinds and dtypes of the format among the strings, so that well-formed values are drawn too
 json_values = st.recursive(
-    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=10)),
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=10),
+              st.sampled_from(["none", "ellipsis", "bool", "int", "float", "str", "list", "tuple",
+                               "array", "other", "b", "i", "u", "f", "nan", "-inf", "Opaque"])),
     lambda inner: st.one_of(st.lists(inner, max_size=4),
                             st.dictionaries(st.sampled_from(["kind", "value", "items", "shape",
                                                              "dtype", "type", "x"]), inner,
@@ -139,13 +143,62 @@ json_values = st.recursive(
     max_leaves=20)
 
 
+# ... and what encode() makes of the values a learner's answer holds: well-formed data
+answer_data = st.one_of(json_values, values.map(answers.encode))
+
+
+def is_number(item) -> bool:
+    return type(item) in (int, float) or item in ("nan", "inf", "-inf")
+
+
+def well_formed(data, depth: int = 0) -> bool:
+    """The documented form of a value (classroom/answers.py), written out independently."""
+    if depth > answers.MAX_DEPTH + 1 or not isinstance(data, dict) or type(data.get("kind")) is not str:
+        return False
+    kind, value, items = data["kind"], data.get("value"), data.get("items")
+    if kind in ("none", "ellipsis"):
+        return True
+    if kind == "bool":
+        return type(value) is bool
+    if kind == "int":
+        return type(value) is int and abs(value) < 10**300
+    if kind == "float":
+        return is_number(value)
+    if kind == "str":
+        return type(value) is str and len(value) <= answers.MAX_STRING
+    if kind in ("list", "tuple"):
+        return (type(items) is list and len(items) <= answers.MAX_ITEMS
+                and all(well_formed(item, depth + 1) for item in items))
+    if kind == "other":
+        return type(data.get("type")) is str and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]{0,99}", data["type"]) is not None
+    if kind != "array":
+        return False
+    shape, dtype = data.get("shape"), data.get("dtype")
+    if type(shape) is not list or len(shape) > 32 or type(items) is not list:
+        return False
+    if not all(type(n) is int and 0 <= n <= answers.MAX_ELEMENTS for n in shape):
+        return False
+    if math.prod(shape) != len(items) or dtype not in ("b", "i", "u", "f"):
+        return False
+    low, high = (-2**63, 2**63) if dtype == "i" else (0, 2**64)
+    return all(type(item) is bool if dtype == "b" else
+               (type(item) is int and low <= item < high) if dtype in "iu" else is_number(item)
+               for item in items)
+
+
 @settings(max_examples=300, deadline=None)
-@given(json_values)
+@given(answer_data)
 def test_decoding_refuses_anything_malformed_with_one_kind_of_error(data):
-    try:
-        answers.decode(data)
-    except answers.BadAnswerData:
-        pass
+    """Malformed data raises BadAnswerData (and nothing else); well-formed data decodes to a value
+    of the kind it names. A decoder that accepts everything, or refuses everything, fails."""
+    if not well_formed(data):
+        with pytest.raises(answers.BadAnswerData):
+            answers.decode(data)
+        return
+    value = answers.decode(data)
+    assert type(value).__name__ == {"none": "NoneType", "ellipsis": "ellipsis", "bool": "bool",
+                                    "int": "int", "float": "float", "str": "str", "list": "list",
+                                    "tuple": "tuple", "array": "ndarray"}.get(data["kind"], data.get("type"))
 
 
 @pytest.mark.parametrize("data", [

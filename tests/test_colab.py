@@ -1,8 +1,10 @@
 """Colab in one click: every chapter notebook starts with a cell that installs the book's release
-of backproplib on Colab and does nothing anywhere else (written by tools/colab_cell.py).
+of backproplib on Colab, from the release's tag in the book's repository, and does nothing
+anywhere else (written by tools/colab_cell.py).
 
 The cells run in a real Jupyter kernel, as on Colab and under nbval. Colab is recognised by
-``google.colab`` being importable; a stand-in package on PYTHONPATH plays it here.
+``google.colab`` being importable; a stand-in package on PYTHONPATH plays it here, and a local
+git repository with the release's tag stands in for the book's repository (offline).
 """
 
 from __future__ import annotations
@@ -18,16 +20,17 @@ import pytest
 
 import backproplib
 
-from .fresh_env import ROOT, build_distributions, fresh_venv, run
+from .fresh_env import ROOT, SOURCE_FILES, fresh_venv, require_build_backend, run
 
 BOOK = ROOT / "book"
 VERSION = backproplib.__version__
 NOTEBOOKS = sorted(BOOK.glob("*.ipynb"))
-INSTALL = f"install --quiet backproplib=={VERSION}"
 
 _spec = importlib.util.spec_from_file_location("colab_cell", ROOT / "tools" / "colab_cell.py")
 colab_cell = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(colab_cell)
+REPOSITORY = colab_cell.repository_url()  # repository.url of _config.yml
+INSTALL = f"install --quiet git+{REPOSITORY}@v{VERSION}"
 
 # Executes a notebook in place with nbclient, in a kernel of the interpreter that runs this script.
 RUNNER = """
@@ -94,7 +97,7 @@ def test_chapter_starts_with_the_colab_cell(path):
     assert first.cell_type == "code" and first.source == colab_cell.cell_source(VERSION), hint
     assert first.metadata.get("tags") == ["remove-cell"], hint  # hidden in the HTML book
     assert not first.outputs, hint
-    assert f"%pip install --quiet backproplib=={VERSION}" in first.source
+    assert f"%pip install --quiet git+{REPOSITORY}@v{VERSION}" in first.source
     assert first.source.startswith("# Colab") and "\n" in first.source  # the comment says why
     assert sum("google.colab" in cell.source for cell in cells) == 1, f"{path.name}: two Colab cells"
 
@@ -176,21 +179,41 @@ def test_cell_does_nothing_outside_colab_and_installs_the_release_on_colab(tmp_p
     assert calls.read_text().splitlines() == [INSTALL]
 
 
-def test_on_colab_the_cell_installs_the_wheel_and_the_chapter_imports_work(tmp_path):
-    wheels = tmp_path / "wheels"
-    build_distributions(wheels, wheel_only=True)
+def tagged_repository(folder: Path) -> Path:
+    """A git repository of the package's source files with the release's tag, as it is pushed."""
+    folder.mkdir()
+    for name in SOURCE_FILES:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, folder / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, folder / name)
+    git = {"GIT_AUTHOR_NAME": "test", "GIT_AUTHOR_EMAIL": "test@localhost",
+           "GIT_COMMITTER_NAME": "test", "GIT_COMMITTER_EMAIL": "test@localhost"}
+    for command in (["init", "-q"], ["add", "."], ["commit", "-qm", "release"], ["tag", f"v{VERSION}"]):
+        run(["git", *command], cwd=folder, env=git)
+    return folder
+
+
+def test_on_colab_the_cell_installs_the_tagged_release_and_the_chapter_imports_work(tmp_path):
+    require_build_backend()  # pip builds the package from the tag, offline, with this setuptools
+    repository = tagged_repository(tmp_path / "repository")
     python = fresh_venv(tmp_path / "venv")
     before = run([str(python), "-c", "import importlib.util as u; print(u.find_spec('backproplib'))"],
-                 cwd=tmp_path)
+                 cwd=tmp_path, env={"PYTHONPATH": ""})
     assert before.stdout.strip() == "None"  # nothing to import until the cell has run
     chapter = BOOK / "03_chain_rule_single_weight.ipynb"
     cells = [colab_cell.colab_cell(VERSION),
              nbformat.v4.new_code_cell(imports_cell(chapter)),
              nbformat.v4.new_code_cell("import backproplib\nprint(backproplib.__version__, backproplib.__file__)")]
-    # pip from the local wheel only, as it would from PyPI on Colab; it would otherwise count this
-    # environment's editable backproplib (seen through the .pth file) as installed
-    offline = {"PIP_NO_INDEX": "1", "PIP_FIND_LINKS": str(wheels), "PIP_NO_DEPS": "1",
-               "PIP_IGNORE_INSTALLED": "1"}
+    # git fetches the book's repository from the local one (git's url.<base>.insteadOf); pip
+    # builds it with this environment's setuptools, offline, and counts nothing as installed (it
+    # would otherwise see this environment's editable backproplib through the .pth file)
+    gitconfig = tmp_path / "gitconfig"
+    gitconfig.write_text(f'[url "{repository.as_uri()}"]\n\tinsteadOf = {REPOSITORY}\n'
+                         '[protocol "file"]\n\tallow = always\n')
+    offline = {"GIT_CONFIG_GLOBAL": str(gitconfig), "GIT_CONFIG_NOSYSTEM": "1", "PIP_NO_INDEX": "1",
+               "PIP_NO_BUILD_ISOLATION": "0", "PIP_NO_DEPS": "1", "PIP_IGNORE_INSTALLED": "1"}
     executed = run_cells(python, cells, tmp_path / "on-colab", [stand_in_colab(tmp_path / "colab")],
                          env=offline)
     printed = "".join(output.get("text", "") for output in executed[0].outputs)

@@ -2,13 +2,12 @@ import numpy as np
 import pytest
 
 from backproplib.gradcheck import (
-    GradientCheck,
     gradient_check,
     numerical_derivative,
     numerical_gradients,
     relative_error,
 )
-from backproplib.network import MLP
+from backproplib.network import MLP, Gradients
 
 
 def test_numerical_derivative_of_a_known_function():
@@ -44,6 +43,23 @@ def test_relative_error():
     assert relative_error(np.array([3e9, 4e9]), np.array([3e9, 4e9 + 1e3])) == pytest.approx(1e-7)
 
 
+class ForgetsOneOverM(MLP):
+    """Backpropagation that forgets the 1/m of the mean: every gradient m times too large."""
+
+    def backward(self, forward_pass, Y, loss):
+        grads = super().backward(forward_pass, Y, loss)
+        m = forward_pass.activations[0].shape[0]
+        return Gradients([m * w for w in grads.weights], [m * b for b in grads.biases], grads.deltas)
+
+
+class DropsHiddenSlope(MLP):
+    """Backpropagation that forgets g'(z) of the hidden layers (uses the identity's slope, 1)."""
+
+    def backward(self, forward_pass, Y, loss):
+        names = ["identity"] * (self.num_layers - 1) + self.activation_names[-1:]
+        return MLP(self.weights, self.biases, names).backward(forward_pass, Y, loss)
+
+
 def test_gradient_check_passes_for_backpropagation_and_catches_a_bug():
     rng = np.random.default_rng(0)
     network = MLP.random([3, 4, 2], ["tanh", "sigmoid"], rng)
@@ -54,15 +70,20 @@ def test_gradient_check_passes_for_backpropagation_and_catches_a_bug():
     text = str(report)
     assert text.splitlines()[0] == "layer  relative error dJ/dW  relative error dJ/db"
     assert text.endswith("passed (tolerance 1e-07)")  # the book's threshold, appendix C
-    # a gradient off by the factor 1/m must fail
-    _, grads = network.cost_and_gradients(X, Y, "squared_error")
-    numeric = numerical_gradients(network, X, Y, "squared_error")
-    wrong = GradientCheck([relative_error(5 * g, n) for g, n in zip(grads.weights, numeric.weights)],
-                          [relative_error(5 * g, n) for g, n in zip(grads.biases, numeric.biases)],
-                          1e-6)
-    assert not wrong.passed
-    assert wrong.max_error == pytest.approx(4 / 6, rel=1e-6)
-    assert str(wrong).endswith("FAILED (tolerance 1e-06)")
+    # backpropagation that is wrong, run through gradient_check itself: the gradients m = 5 times
+    # too large give |5g - g| / (|5g| + |g|) = 4/6 in every layer
+    forgets = gradient_check(ForgetsOneOverM(network.weights, network.biases, network.activation_names),
+                             X, Y, "squared_error", tolerance=1e-6)
+    assert not forgets.passed
+    assert forgets.max_error == pytest.approx(4 / 6, rel=1e-6)
+    assert all(error == pytest.approx(4 / 6, rel=1e-6) for error in forgets.weight_errors + forgets.bias_errors)
+    assert str(forgets).endswith("FAILED (tolerance 1e-06)")
+    # a missing g'(z) in the hidden layer spoils layer 1 only; the output layer's gradient is right
+    drops = gradient_check(DropsHiddenSlope(network.weights, network.biases, network.activation_names),
+                           X, Y, "squared_error")
+    assert not drops.passed
+    assert drops.weight_errors[0] > 1e-2 and drops.bias_errors[0] > 1e-2
+    assert drops.weight_errors[1] < 1e-7 and drops.bias_errors[1] < 1e-7
 
 
 def test_numerical_gradients_leave_the_network_alone():

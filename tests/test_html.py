@@ -21,7 +21,7 @@ from playwright.sync_api import sync_playwright
 from .question_bank import load_bank, page_and_anchor, problems
 from .site import ROOT, build_book, serve, toc_files
 
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or "chromium"  # on PATH
 MATHJAX = ROOT / "tests" / "browser" / "node_modules" / "mathjax" / "es5"
 AXE = ROOT / "tests" / "browser" / "node_modules" / "axe-core" / "axe.min.js"
 CDN = "https://cdn.jsdelivr.net/npm/mathjax@3/es5/"
@@ -35,9 +35,6 @@ PAGES = toc_files()
 NOTEBOOK_PAGES = [page for page in PAGES if (ROOT / f"{page}.ipynb").exists()]
 
 
-BUILD_SECONDS = 60.0
-
-
 @pytest.fixture(scope="module")
 def built_book(tmp_path_factory):
     """``jupyter-book build . -W -n --keep-going``, once for this module, and its wall time."""
@@ -46,10 +43,13 @@ def built_book(tmp_path_factory):
     return result, html, time.perf_counter() - start
 
 
-def test_book_builds_with_no_warning_within_a_minute(built_book):
-    result, html, seconds = built_book
-    assert seconds < BUILD_SECONDS, f"the build took {seconds:.0f} s"
+def test_book_builds_with_no_warning_and_runs_no_notebook(built_book):
+    # The build renders the stored outputs: it starts no kernel (which is why it takes seconds,
+    # not minutes; a bound on its wall time failed on a loaded machine, so the cause is checked).
+    result, html, _ = built_book
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    assert "execution_mode='off'" in result.stdout
+    assert not re.search(r"Executing notebook|Starting kernel", result.stdout + result.stderr)
     for entry in PAGES:
         assert (html / f"{entry}.html").exists(), entry
     page = (html / "book" / "01_neurons_and_notation.html").read_text()
@@ -58,7 +58,7 @@ def test_book_builds_with_no_warning_within_a_minute(built_book):
 
 @pytest.fixture(scope="module")
 def site(built_book):
-    assert Path(CHROMIUM).exists(), "install Debian's chromium: bash tools/install_test_browser.sh"
+    assert shutil.which(CHROMIUM), "install Debian's chromium: bash tools/install_test_browser.sh"
     assert (MATHJAX / "tex-mml-chtml.js").exists(), "install MathJax: bash tools/install_test_browser.sh"
     result, html, _ = built_book
     assert result.returncode == 0, "the book did not build (see test_book_builds_with_no_warning)"
@@ -145,7 +145,7 @@ READER_TEXT = """() => {
     body.remove();
     return text;
 }"""
-RAW_TEX = re.compile(r"\$|\\\(|\\\[|\\[A-Za-z]+")
+RAW_TEX = re.compile(r"\$|\\\(|\\\[|\\[A-Za-z]+|[_^]\{")  # ... or a TeX sub/superscript brace
 
 
 def raw_tex(text: str) -> list[str]:
@@ -157,6 +157,7 @@ def raw_tex(text: str) -> list[str]:
 def test_raw_tex_finder():
     assert raw_tex("the cost $C_0$ here") and raw_tex("The output error: \\delta^{[L]}")
     assert raw_tex("see \\(a\\)") and raw_tex("\\[x\\]")
+    assert raw_tex("weight (array_like, shape (n_l, n_{l-1}))")  # appendix E's parameter types
     assert raw_tex("costs 5 dollars, a/b and a - y (Q9)") == []
 
 

@@ -21,32 +21,39 @@ import yaml
 
 import backproplib
 
-from .fresh_env import ROOT, build_distributions, fresh_venv, run
+from .fresh_env import NO_PYTHONPATH, ROOT, build_distributions, fresh_venv, run
 
 VERSION = backproplib.__version__
+PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+NAME = PROJECT["name"]  # the distribution's name on PyPI; the package it installs is backproplib
+FILE_NAME = re.sub(r"[-_.]+", "_", NAME).lower()  # its spelling in file names (wheel, sdist)
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
 REPOSITORY = CONFIG["repository"]["url"]
 MODULES = sorted(str(path.relative_to(ROOT)) for path in (ROOT / "backproplib").rglob("*.py"))
 
 
-def colab_tool():
-    spec = importlib.util.spec_from_file_location("colab_cell", ROOT / "tools" / "colab_cell.py")
+def tool(name: str):
+    spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
+def colab_tool():
+    return tool("colab_cell")
+
+
 @pytest.fixture(scope="module")
 def distributions(tmp_path_factory) -> dict[str, Path]:
     files = build_distributions(tmp_path_factory.mktemp("build") / "dist")
-    assert [path.name for path in files] == [f"backproplib-{VERSION}-py3-none-any.whl",
-                                              f"backproplib-{VERSION}.tar.gz"]
+    assert [path.name for path in files] == [f"{FILE_NAME}-{VERSION}-py3-none-any.whl",
+                                              f"{FILE_NAME}-{VERSION}.tar.gz"]
     return {"wheel": files[0], "sdist": files[1]}
 
 
 def wheel_metadata(wheel: Path):
     with zipfile.ZipFile(wheel) as archive:
-        return Parser().parsestr(archive.read(f"backproplib-{VERSION}.dist-info/METADATA").decode())
+        return Parser().parsestr(archive.read(f"{FILE_NAME}-{VERSION}.dist-info/METADATA").decode())
 
 
 # --- one version everywhere ------------------------------------------------------------------
@@ -67,7 +74,7 @@ def test_preface_names_the_edition_and_the_package_version():
     assert found == [(VERSION.split(".")[0], VERSION)], (
         f"the preface should say: This is edition {VERSION.split('.')[0]} of the book, with the "
         f"companion package `backproplib` {VERSION}")
-    assert f"pip install backproplib=={VERSION}" in preface
+    assert f"pip install {NAME}=={VERSION}" in preface
     assert "git+https" not in preface  # Colab needs nothing added by hand any more
 
 
@@ -77,9 +84,22 @@ def test_constraints_note_the_release():
     assert re.findall(r"release (\d+\.\d+\.\d+)", notes) == [VERSION]
 
 
-def test_colab_cell_pins_the_release():
+def test_colab_cell_pins_the_release_by_its_tag_in_the_books_repository():
     source = colab_tool().cell_source(VERSION)
-    assert re.findall(r"backproplib==(\S+)", source) == [VERSION]
+    assert re.findall(r"%pip install --quiet git\+(\S+)@v(\S+)$", source) == [(REPOSITORY, VERSION)]
+
+
+# --- a name PyPI accepts -----------------------------------------------------------------------
+
+
+def test_pypi_refuses_backproplib_and_the_distribution_name_is_not_too_similar():
+    """PyPI's "too similar" rule: equal once separators go and o/0, i/l/1 fold (issue 19)."""
+    fold = tool("check_pypi_name").ultranormalize
+    assert fold("backproplib") == fold("backprop-lib") == fold("Back_Prop.Lib") == "backpr0p11b"
+    assert fold("backprop-book") == fold("backpr0p-b00k") == "backpr0pb00k"
+    assert NAME == "backprop-book" and fold(NAME) != fold("backprop-lib")
+    assert not re.search(r"\bpip install backproplib\b", (ROOT / "README.md").read_text())
+    assert f"pip install {NAME}\n" in (ROOT / "README.md").read_text()
 
 
 def test_citation_file_is_valid_cff_with_the_package_version():
@@ -106,7 +126,7 @@ def test_release_workflow_checks_the_tag_tests_and_publishes_package_and_book():
     jobs = workflow["jobs"]
     steps = {name: " ".join(str(step) for step in job.get("steps", [])) for name, job in jobs.items()}
     everything = " ".join(steps.values())
-    assert "GITHUB_REF_NAME" in everything and "backproplib-${GITHUB_REF_NAME#v}" in everything
+    assert "GITHUB_REF_NAME" in everything and f"{FILE_NAME}-${{GITHUB_REF_NAME#v}}" in everything
     assert "python -m build" in everything and "twine check --strict" in everything
     assert "bash .ci/run" in everything  # the README's test command (test_project checks .ci/run)
     publish = [name for name, job in jobs.items() if "pypa/gh-action-pypi-publish" in steps[name]]
@@ -129,7 +149,7 @@ def test_twine_check_passes(distributions, tmp_path):
 
 def test_wheel_metadata_is_what_pypi_shows(distributions):
     metadata = wheel_metadata(distributions["wheel"])
-    assert metadata["Name"] == "backproplib" and metadata["Version"] == VERSION
+    assert metadata["Name"] == NAME and metadata["Version"] == VERSION
     assert metadata["License-Expression"] == "MIT"
     assert metadata["Description-Content-Type"] == "text/markdown"
     assert "# Backpropagation, one derivative at a time" in metadata.get_payload()
@@ -148,7 +168,7 @@ def test_distributions_hold_every_module_and_the_licence(distributions):
     with zipfile.ZipFile(distributions["wheel"]) as archive:
         in_wheel = set(archive.namelist())
     assert set(MODULES) <= in_wheel, set(MODULES) - in_wheel
-    assert f"backproplib-{VERSION}.dist-info/licenses/LICENSE" in in_wheel
+    assert f"{FILE_NAME}-{VERSION}.dist-info/licenses/LICENSE" in in_wheel
     with tarfile.open(distributions["sdist"]) as archive:
         in_sdist = {name.split("/", 1)[1] for name in archive.getnames() if "/" in name}
     assert set(MODULES) | {"LICENSE", "README.md", "pyproject.toml"} <= in_sdist
@@ -158,15 +178,15 @@ def test_distributions_hold_every_module_and_the_licence(distributions):
 def test_wheel_installs_offline_into_a_fresh_environment(distributions, tmp_path):
     python = fresh_venv(tmp_path / "venv")
     missing = run([str(python), "-c", "import importlib.util as u; print(u.find_spec('backproplib'))"],
-                  cwd=tmp_path)
+                  cwd=tmp_path, env=NO_PYTHONPATH)
     assert missing.stdout.strip() == "None"  # the fresh environment does not see the repository
     # --ignore-installed: pip sees this environment's editable backproplib through the .pth file
     run([str(python), "-m", "pip", "install", "--no-index", "--no-deps", "--ignore-installed",
-         "--quiet", str(distributions["wheel"])], cwd=tmp_path)
+         "--quiet", str(distributions["wheel"])], cwd=tmp_path, env=NO_PYTHONPATH)
     modules = [name.removesuffix(".py").replace("/", ".").removesuffix(".__init__") for name in MODULES]
     script = ("import importlib, backproplib\n"
               f"for name in {modules!r}: importlib.import_module(name)\n"
               "print(backproplib.__version__, backproplib.__file__)")
-    version, location = run([str(python), "-c", script], cwd=tmp_path).stdout.split()
+    version, location = run([str(python), "-c", script], cwd=tmp_path, env=NO_PYTHONPATH).stdout.split()
     assert version == VERSION
     assert Path(location).is_relative_to(tmp_path / "venv"), location

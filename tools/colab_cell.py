@@ -7,8 +7,10 @@ Usage::
     python tools/colab_cell.py book/05_batch_averaging.ipynb   # only these notebooks
 
 Colab opens a chapter from the repository but does not have the companion package. The cell
-installs it there, pinned to the release of this book (``__version__`` in
-``backproplib/__init__.py``, the one place the version lives), and does nothing anywhere else:
+installs it there from the release's tag in the book's repository (``v`` + ``__version__`` of
+``backproplib/__init__.py``, the one place the version lives, at ``repository.url`` of
+``_config.yml``): exactly the code the book was made with, whether or not the release is on
+PyPI yet (the tag is pushed before the package is published). It does nothing anywhere else:
 it produces no output locally, on Binder or under nbval. The tag ``remove-cell`` keeps it out of
 the HTML book (myst-nb drops the cell from the page); in the notebook it stays visible with a
 comment that says why it is there.
@@ -28,10 +30,12 @@ import sys
 from pathlib import Path
 
 import nbformat
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 BOOK = ROOT / "book"
 VERSION_FILE = ROOT / "backproplib" / "__init__.py"
+CONFIG = ROOT / "_config.yml"
 CELL_ID = "colab-install"
 TAG = "remove-cell"  # myst-nb (Jupyter Book 1) leaves a cell with this tag out of the page
 SIGNATURE = "import google.colab"  # how an earlier version of the cell is recognised
@@ -47,7 +51,17 @@ def package_version(path: Path = VERSION_FILE) -> str:
     raise ValueError(f"{path} sets no __version__")
 
 
-def cell_source(version: str) -> str:
+def repository_url(path: Path = CONFIG) -> str:
+    """``repository.url`` of the book's ``_config.yml``: where the launch buttons point too."""
+    return yaml.safe_load(path.read_text())["repository"]["url"].rstrip("/")
+
+
+def install_target(version: str, repository: str | None = None) -> str:
+    """What the cell gives ``pip install``: the release's tag in the book's repository."""
+    return f"git+{repository or repository_url()}@v{version}"
+
+
+def cell_source(version: str, repository: str | None = None) -> str:
     """The cell's code: on Colab, ``%pip install`` the release; elsewhere, nothing."""
     return (
         "# Colab lacks this book's package: install its release there (does nothing elsewhere).\n"
@@ -56,7 +70,7 @@ def cell_source(version: str) -> str:
         "except ImportError:\n"
         "    pass\n"
         "else:\n"
-        f"    %pip install --quiet backproplib=={version}"
+        f"    %pip install --quiet {install_target(version, repository)}"
     )
 
 
@@ -139,9 +153,9 @@ def main(arguments: list[str] | None = None) -> int:
         updated = with_colab_cell(notebook, version)
         nbformat.validate(updated)
         nbformat.write(updated, path)
-        print(f"Colab cell (backproplib=={version}) put first in {path}")
+        print(f"Colab cell ({install_target(version)}) put first in {path}")
     for path in missing:
-        print(f"{path}: the first cell is not the Colab cell for backproplib=={version}; "
+        print(f"{path}: the first cell is not the Colab cell for {install_target(version)}; "
               "run python tools/colab_cell.py", file=sys.stderr)
     return 1 if missing else 0
 

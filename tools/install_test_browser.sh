@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# What the browser tests (tests/test_browser.py) need besides the Python test extras:
+# What the browser tests (tests/test_html.py, tests/browser/) need besides the Python test extras:
 # Debian's chromium (Playwright drives it; it never downloads a browser of its own) and a local
 # copy of MathJax, so math is typeset with no internet. Run as root (or with sudo) on Debian/Ubuntu.
 set -euo pipefail

@@ -47,9 +47,11 @@ def deep_network(
 
         \\sigma_w = \\frac{\\text{gain}}{\\sqrt{n_{l-1}}},
 
-    and every bias is 0. ``gain = 1`` keeps :math:`\\operatorname{Var}(z)` about equal to the
-    variance of the layer's inputs (often called LeCun initialisation); ``gain = sqrt(2)`` makes
-    up for ReLU zeroing half of its inputs (He initialisation).
+    and every bias is 0. Then :math:`\\operatorname{Var}(z_j) = n_{l-1} \\sigma_w^2
+    \\overline{a^2} = \\text{gain}^2\\, \\overline{a^2}`: ``gain = 1`` keeps
+    :math:`\\operatorname{Var}(z)` about equal to the mean square of the layer's inputs (their
+    variance only if their mean is 0; often called LeCun initialisation); ``gain = sqrt(2)``
+    makes up for ReLU zeroing half of its inputs (He initialisation).
 
     Parameters
     ----------

@@ -406,3 +406,130 @@ def test_chapter_9_prints_the_counts_and_the_vanishing_that_the_module_computes(
     printed = next(line for line in lines if line.strip().startswith("sigmoid: size"))
     assert printed.split()[-1] == f"{sizes[0] / sizes[-2]:.1e}"
     assert sizes[0] / sizes[-2] < 4.0 ** -8
+
+
+# ---------------------------------------------------------------------------------------------
+# Statements of chapter 9 that its own numbers once contradicted (issue 21), recomputed here
+# ---------------------------------------------------------------------------------------------
+
+XOR_X = np.array([[0.0, 1.0], [1.0, 0.0], [1.0, 1.0], [0.0, 0.0]])
+XOR_Y = np.array([[1.0], [1.0], [0.0], [0.0]])
+
+
+def xor_gradients(weights, biases, names, Y=XOR_Y):
+    """dJ/dW and dJ/db of the cost on the four XOR inputs (targets ``Y``, XOR's by default), by
+    autograd of the cost written from its definition."""
+    def cost(parameters):
+        half = len(parameters) // 2
+        return mean_cost(parameters[:half], parameters[half:], names, XOR_X, Y)
+    gradients = grad(cost)(list(weights) + list(biases))
+    return gradients[:len(weights)], gradients[len(weights):]
+
+
+def descend_from_zero(names, Y, steps=50, learning_rate=2.0):
+    """Gradient descent on the XOR inputs with targets ``Y``, from all weights and biases zero."""
+    weights, biases = [np.zeros((3, 2)), np.zeros((1, 3))], [np.zeros(3), np.zeros(1)]
+    for _ in range(steps):
+        weight_gradients, bias_gradients = xor_gradients(weights, biases, names, Y)
+        weights = [w - learning_rate * g for w, g in zip(weights, weight_gradients)]
+        biases = [b - learning_rate * g for b, g in zip(biases, bias_gradients)]
+    return weights, biases
+
+
+def test_chapter_9_a_zero_start_on_xor_never_moves_and_the_prose_says_so():
+    """Not "W^[1] does not move in the first step": with sigmoid every derivative is exactly 0
+    (a stationary point); with tanh or relu hidden nodes no weight ever moves, only the output
+    bias."""
+    from .notebook_outputs import markdown_text, stored_lines
+
+    weight_gradients, bias_gradients = xor_gradients(
+        [np.zeros((3, 2)), np.zeros((1, 3))], [np.zeros(3), np.zeros(1)], ["sigmoid", "sigmoid"])
+    assert all(np.all(g == 0.0) for g in list(weight_gradients) + list(bias_gradients))
+    assert "largest |derivative| of any weight or bias, zero start: 0.0" in stored_lines(
+        "09_initialisation_and_depth")
+    # tanh or relu hidden nodes: a^[1] = g(0) = 0, so no weight moves on any data; targets
+    # that do not balance (OR instead of XOR) move the output bias
+    for hidden in ("tanh", "relu"):
+        for Y in (XOR_Y, np.array([[1.0], [1.0], [1.0], [0.0]])):
+            weights, biases = descend_from_zero([hidden, "sigmoid"], Y)
+            assert all(np.all(w == 0.0) for w in weights), hidden
+            assert np.all(biases[0] == 0.0), hidden
+        assert biases[1][0] != 0.0, hidden
+    prose = markdown_text("09_initialisation_and_depth")
+    assert "does not move at all in the first step" not in prose
+    assert "gradient descent never moves from it" in prose
+    assert "only the output bias ever moves; no weight does" in prose
+
+
+def chapter_9_error_sizes(activation: str, gain: float) -> np.ndarray:
+    rng = np.random.default_rng(9)
+    X, Y = rng.normal(size=(64, 30)), rng.normal(size=(64, 1))
+    network = depth.deep_network(15, 30, activation, np.random.default_rng(1), gain)
+    return depth.layer_error_norms(network, X, Y, "squared_error")
+
+
+def test_chapter_9_counts_13_steps_from_layer_14_to_layer_1():
+    """The printed ratio delta[1] / delta[14] spans 13 steps: the bound is 4^13, not 4^14."""
+    from .notebook_outputs import markdown_text
+
+    sizes = chapter_9_error_sizes("sigmoid", 1.0)
+    assert sizes[0] / sizes[-2] < 4.0 ** -13
+    prose = markdown_text("09_initialisation_and_depth")
+    assert "fourteen layers by more than" not in prose
+    assert f"$4^{{13}} \\approx {4 ** 13 / 1e7:.1f} \\times 10^7$" in prose
+
+
+def test_chapter_9_tanh_at_gain_1_keeps_r_near_but_below_1_as_printed():
+    """tanh at gain 1 does not keep r ~ 1 exactly: the chapter's own measure is 0.90 per step,
+    and ReLU at gain sqrt(2) 1.08; the printed table and the prose give these numbers."""
+    from .notebook_outputs import markdown_text, stored_lines
+
+    lines = stored_lines("09_initialisation_and_depth")
+    prose = markdown_text("09_initialisation_and_depth")
+    for name, gain, label in (("tanh", 1.0, "1.00"), ("relu", np.sqrt(2), "1.41")):
+        sizes = chapter_9_error_sizes(name, gain)
+        ratio = sizes[0] / sizes[-2]
+        r = ratio ** (1 / 13)
+        assert (f"{name:>4}, gain {label}: delta[1] / delta[14] = {ratio:.1e}, "
+                f"per step r = {r:.2f}") in lines
+        assert f"$r = {r:.2f}$" in prose
+    tanh_sizes = chapter_9_error_sizes("tanh", 1.0)
+    assert (tanh_sizes[0] / tanh_sizes[-2]) ** (1 / 13) < 0.95  # near 1, but clearly below it
+
+
+def test_chapter_9_a_square_tanh_layer_can_be_undone_and_the_prose_no_longer_denies_it():
+    """The inputs of a square invertible tanh layer are recovered to round-off from its outputs
+    (layer 2 of the chapter's 30-node network), so "cannot be recovered" was false."""
+    from .notebook_outputs import markdown_text
+
+    rng = np.random.default_rng(9)
+    X = rng.normal(size=(64, 30))
+    network = depth.deep_network(15, 30, "tanh", np.random.default_rng(1))
+    inputs = np.tanh(X @ network.weights[0].T + network.biases[0])          # a^[1]
+    outputs = np.tanh(inputs @ network.weights[1].T + network.biases[1])    # a^[2]
+    recovered = np.linalg.solve(network.weights[1], (np.arctanh(outputs) - network.biases[1]).T).T
+    assert np.max(np.abs(recovered - inputs)) < 1e-10
+    prose = markdown_text("09_initialisation_and_depth")
+    assert "cannot be recovered from its outputs" not in prose
+    assert "Some layers could be undone" in prose
+
+
+def test_chapter_9_says_which_timing_comparison_it_keeps():
+    from .notebook_outputs import markdown_text
+
+    assert "the book does not compare them" not in markdown_text("09_initialisation_and_depth")
+
+
+def test_deep_network_gain_1_keeps_var_z_at_the_mean_square_of_the_inputs():
+    """Var(z) = n sigma_w^2 E[a^2] = gain^2 E[a^2]: the mean square of the inputs, not their
+    variance (they differ for inputs with a non-zero mean, such as sigmoid outputs)."""
+    rng = np.random.default_rng(0)
+    inputs = rng.uniform(0.4, 0.6, size=(2000, 400))          # mean 0.5, variance 1/300
+    network = depth.deep_network(2, 400, "sigmoid", np.random.default_rng(1))
+    z = inputs @ network.weights[0].T
+    mean_square, variance = np.mean(inputs ** 2), np.var(inputs)
+    assert abs(np.var(z) / mean_square - 1) < 0.15
+    assert np.var(z) > 10 * variance
+    docstring = " ".join(depth.deep_network.__doc__.split())
+    assert "mean square of the layer's inputs" in docstring
+    assert "about equal to the variance of the layer's inputs" not in docstring

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import autograd.numpy as anp
@@ -504,14 +505,14 @@ def test_chapter_6_random_networks_agree_with_autograd():
 
 def test_chapter_6_printed_multiply_add_counts():
     lines = stored_lines("06_matrix_form")
-    # hand counts: products n_l n_(l-1), times m
+    # hand counts: products n_l n_(l-1), times m; columns F, B = errors + weights, total, B / F
     for sizes, m, text in [
-        ((64, 32, 10), 32, "forward    75,776, backward    86,016 (errors  10,240 + weights    75,776), "
-                           "total   161,792"),
-        ((64, 64, 10), 32, "forward   151,552, backward   172,032 (errors  20,480 + weights   151,552), "
-                           "total   323,584"),
+        ((64, 32, 10), 32, "(64, 32, 10)   32     75,776      86,016 =  10,240 +   75,776  161,792   1.14"),
+        ((64, 64, 10), 32, "(64, 64, 10)   32    151,552     172,032 =  20,480 +  151,552  323,584   1.14"),
     ]:
         products = [a * b for a, b in zip(sizes[:-1], sizes[1:])]
         forward, errors = m * sum(products), m * sum(products[1:])
-        assert f"forward {forward:>9,d}, backward {errors + forward:>9,d}" in text
-        assert any(text in line for line in lines)
+        numbers = [int(n.replace(",", "")) for n in re.findall(r"(?<![\d.])\d[\d,]*(?![\d.])", text)][-5:]
+        assert numbers == [forward, errors + forward, errors, forward, 2 * forward + errors], text
+        assert text.split()[-1] == f"{(errors + forward) / forward:.2f}"
+        assert text in lines

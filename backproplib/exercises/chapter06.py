@@ -262,7 +262,10 @@ def check_6_4(backward_multiply_adds: Any) -> Feedback:
     ]
     return check_value(
         "6.4", backward_multiply_adds, expected, mistakes=mistakes,
-        correct_message="about two forward passes' worth of multiply-adds: Delta^[2] W^[2] plus "
-        "Delta^[l]T A^[l-1] for l = 1, 2.",
+        correct_message=f"{expected:,d} multiply-adds, {expected / forward:.2f} times the forward "
+        f"pass's {forward:,d}: Delta^[2] W^[2] ({errors:,d}) plus Delta^[l]T A^[l-1] for l = 1, 2 "
+        f"({weight_gradients:,d}). The largest product, Delta^[1] W^[1] back to the "
+        f"{sizes[0]} inputs, is never needed, so here the backward pass costs barely more than "
+        "the forward pass (B <= 2F always).",
         wrong_hint="a product of an (m, n) and an (n, p) matrix takes m n p multiply-adds.",
     )

@@ -98,9 +98,10 @@ def tree_digest(folder: Path) -> dict[str, str]:
             for path in sorted(folder.rglob("*")) if path.is_file() and "__pycache__" not in path.parts}
 
 
-def rows(path: Path) -> dict[str, list[str]]:
+def rows(path: Path, outcome: bool = False) -> dict[str, list[str]]:
+    """Each student's cells after the name; the last column (whose problem it is) if asked."""
     with open(path, newline="", encoding="utf-8") as handle:
-        return {row[0]: row[1:] for row in list(csv.reader(handle))[1:]}
+        return {row[0]: row[1:] if outcome else row[1:-1] for row in list(csv.reader(handle))[1:]}
 
 
 ALL_RIGHT = {number: solution for number, (_, solution) in SOLUTIONS.items()}

@@ -30,18 +30,29 @@ counts. A sandbox is ended as a whole after ``--timeout`` seconds. ``--jobs`` su
 the same time. Without a working bubblewrap the grader refuses to run, unless ``--trusted`` is
 given (no sandbox: only for notebooks you trust, such as your own test runs).
 
-The CSV has one row per student: ``student``, one column ``exercise N.M`` per exercise, ``correct``
-(how many are correct) and ``note``. An exercise's status is one of
+Before the first student, :func:`preflight` grades a notebook made here through the very same
+path; if it does not come back right, nothing is graded and the grader exits with status 2,
+saying what failed (the sandbox's own output) and the likely fix.
+
+The CSV has one row per student, written as soon as it is graded: ``student``, one column
+``exercise N.M`` per exercise, ``correct`` (how many are correct), ``note`` and ``outcome``, whose
+problem the row is: ``graded``, ``submission problem`` (no check could run because of the
+submission) or ``grader problem`` (because of the grader: every exercise ``grader failed``, no
+feedback file, exit status 1). An exercise's status is one of
 
 - ``correct``, ``not yet right``, ``not yet done`` - the check's own verdict;
 - ``missing`` - a name the check needs is not defined (the answer cell was deleted or crashed);
 - ``error`` - the answer could not be read or checked, or a function the student wrote did not
   finish within ``--check-timeout``;
 - ``not graded`` - no check could run: the notebook timed out, could not be read, its kernel
-  died, or the entry is not a notebook; the note says which.
+  died, or the entry is not a notebook; the note says which;
+- ``grader failed`` - no check could run because the sandbox or the worker did not start, or the
+  grader failed: the student's work played no part (a run that fails before the worker's
+  ``STARTED`` mark failed before any code of the student's ran).
 
 The note also lists the cells that raised an error or were interrupted. With ``--feedback DIR``
-each student also gets ``DIR/<student>.txt`` holding the checks' messages and hints.
+each student also gets ``DIR/<student>.txt`` holding the checks' messages and hints; with
+``--executed DIR``, ``DIR/<student>.log`` keeps the end of what the sandbox printed.
 """
 
 from __future__ import annotations

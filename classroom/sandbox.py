@@ -4,15 +4,19 @@
 (`bubblewrap <https://github.com/containers/bubblewrap>`_, ``bwrap``) the student's kernel sees:
 
 - the operating system's ``/usr`` (and the ``/bin``, ``/lib`` links into it), read-only;
-- the Python environment that runs the grader (``sys.base_prefix``, ``sys.prefix`` and the
-  site-packages folders outside them), read-only;
+- the Python environment that runs the grader, wherever it lives (``sys.base_prefix``,
+  ``sys.prefix``, the site-packages folders and the folders their ``.pth`` files add), read-only;
 - a *copy* of ``backproplib`` and of the grading worker, made once per grading run in a private
   folder, read-only - never the instructor's clone;
 - its own notebook (a copy), read-only, and an empty, size-limited home folder and ``/tmp``.
 
 It does not see: the instructor's clone and notebooks, the submissions folder, the grade sheet,
 the feedback folder, the grader's environment variables, any other sandbox. Folders of those
-kinds that happen to lie inside a visible folder are covered by an empty one. The sandbox has
+kinds that happen to lie inside a visible folder are covered by an empty one. A mount covers
+whatever was mounted before it at or below its place, so the mounts go shallowest first: the
+empty ``/tmp`` and home folder can never cover a Python environment that lives under them, and
+:func:`bwrap_arguments` works out (:func:`shown_inside`) that every path the worker needs is
+visible before it starts anything. The sandbox has
 its own user, process, network (no network at all; loopback only), IPC and host-name namespaces,
 runs as an unprivileged user of its own namespace with no capabilities, and is ended as a whole:
 when its first process ends, when the grader's time limit is reached, or when the grader dies

@@ -107,15 +107,14 @@ def _layout(kind: str, base: Path) -> tuple[Path, Path, dict[str, str]]:
         home.mkdir(mode=0o700)
         python = _venv(home / "venv")
         environment["HOME"] = str(home)
-    else:  # TMPDIR elsewhere, the venv inside it
-        scratch = Path(tempfile.mkdtemp(dir="/var/tmp", prefix="grading-test-"))
-        python = _venv(scratch / "venv")
-        environment["TMPDIR"] = str(scratch)
+    else:  # the grader's own temporary files (staged package, copies) away from the venv
+        python = _venv(base / "venv")
+        environment["TMPDIR"] = tempfile.mkdtemp(dir="/var/tmp", prefix="grading-test-")
     return python, clone, environment
 
 
 LAYOUTS = ["venv under the temporary folder", ".venv inside a clone under the temporary folder",
-           "venv under a home folder of mode 0700", "TMPDIR elsewhere, the venv inside it"]
+           "venv under a home folder of mode 0700", "venv under /tmp, TMPDIR elsewhere"]
 
 
 @pytest.mark.parametrize("kind", LAYOUTS)

@@ -312,14 +312,14 @@ def _likely_fix(log: str, settings: Settings) -> str:
     if "execvp" in log:
         return ("the sandbox cannot see a file the worker needs. Please report it with this "
                 f"output and where your Python environment lives ({sys.prefix}).")
+    if "namespace" in log or "uid map" in log or "Operation not permitted" in log:
+        return sandbox.NAMESPACE_ADVICE
     if "bwrap:" in log:
         return (f"bubblewrap failed (its message is above). Check which bwrap runs "
                 f"({shutil.which('bwrap')}) and that it works: `bwrap --ro-bind / / true`.")
     if "No module named" in log:
         return ("the Python environment that runs the grader lacks a package the notebooks need: "
                 "in it, run `pip install -r requirements.txt -c constraints.txt`.")
-    if "namespace" in log or "uid map" in log or "Operation not permitted" in log:
-        return sandbox.NAMESPACE_ADVICE
     if "timed out" in log:
         return f"the machine is too busy or slow for --timeout {settings.timeout:g}: raise it."
     return ("run one of your own notebooks with --trusted to see whether a kernel starts at all "
@@ -410,7 +410,10 @@ def grade_folder(submissions: Sequence[Submission], exercises: Sequence[Exercise
             if grade_sheet is not None:
                 grade_sheet.add(grade)
             if executed is not None and grade.log:
-                executed.with_suffix(".log").write_text(plain_text(grade.log), encoding="utf-8")
+                try:
+                    executed.with_suffix(".log").write_text(plain_text(grade.log), encoding="utf-8")
+                except OSError as error:  # one student's file, not everyone's
+                    print(f"warning: no log for {grade.student}: {error}", file=sys.stderr)
             if progress:
                 print(f"{grade.student}: {grade.correct}/{len(exercises)} correct"
                       + (f" ({grade.note})" if grade.note else ""), flush=True)

@@ -332,3 +332,15 @@ def test_setup_installs_the_versions_the_book_was_made_with(autograder_zip):
         requirement = Requirement(line)
         (version,) = [spec.version for spec in pins[requirement.name.lower()]]
         assert requirement.specifier.contains(version), line  # the pin lies in the range
+
+
+@pytest.mark.parametrize("log, fix", [
+    ("bwrap: execvp /tmp/v/bin/python: No such file or directory", "cannot see a file"),
+    ("bwrap: No permissions to create new namespace", "needs user namespaces"),
+    ("bwrap: setting up uid map: Permission denied", "needs user namespaces"),
+    ("bwrap: Can't mount proc on /newroot/proc: Device or resource busy", "bubblewrap failed"),
+    ("/venv/bin/python: No module named ipykernel_launcher", "lacks a package"),
+    ("", "run one of your own notebooks with --trusted"),
+])
+def test_a_failed_preflight_names_the_likely_fix(log, fix):
+    assert fix in grade._likely_fix(log, grade.Settings())

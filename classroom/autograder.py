@@ -15,6 +15,13 @@ what ``run_autograder`` starts. It grades exactly as ``classroom.grade`` grades 
   message and hint, the total score, and an overall message for a submission that could not be
   graded (no notebook, unreadable, timed out).
 
+Before the student's notebook, a notebook made by the grader runs through exactly the same path
+(:func:`classroom.grade.preflight`). If it, or the student's run, fails on the grader's side (the
+sandbox or the worker did not start), ``results.json`` has no test and says that the autograder,
+not the notebook, failed; the details go to the output, which only the instructor sees. That
+output also says which path graded the notebook: a bubblewrap sandbox, or the user switch alone
+(and why bubblewrap could not start).
+
 Environment variables (for testing the autograder outside Gradescope): ``AUTOGRADER_ROOT``
 (instead of ``/autograder``), ``AUTOGRADER_USER`` (instead of ``student``) and
 ``AUTOGRADER_SANDBOX=off`` (never try bubblewrap).
@@ -31,8 +38,9 @@ from typing import Sequence
 
 from . import sandbox
 from .convention import Exercise
-from .grade import Settings, Submission, folder_submission, grade_submission, job_for, plain_text
-from .verdicts import CORRECT, Grade, exercise_feedback, new_grade
+from .grade import (LOG_LINES, GraderFailure, Settings, Submission, folder_submission,
+                    grade_submission, job_for, plain_text, preflight)
+from .verdicts import CORRECT, GRADER_PROBLEM, SUBMISSION_PROBLEM, Grade, exercise_feedback, new_grade
 
 
 def exercises_of(job: dict) -> list[Exercise]:
@@ -65,8 +73,21 @@ def _unprivileged_user() -> tuple[int, int] | None:
     return entry.pw_uid, entry.pw_gid
 
 
+def not_graded_by_us(problem: str) -> dict:
+    """``results.json`` when the autograder itself failed: no test, nothing about the student's
+    work; ``problem`` is printed for the instructor (Gradescope shows them its output)."""
+    print(f"The autograder failed, not the student's notebook: {problem}")
+    return {"score": 0.0, "tests": [], "visibility": "visible", "stdout_visibility": "hidden",
+            "output": "The autograder could not grade your notebook. This is not a problem of "
+            "your notebook: tell your instructor, who can see what went wrong."}
+
+
 def grade_upload(root: Path) -> dict:
-    """Grade ``root/submission`` with ``root/source/job.json``; the results to write."""
+    """Grade ``root/submission`` with ``root/source/job.json``; the results to write.
+
+    Prints which path grades the notebook (for the instructor): a bubblewrap sandbox, or, where
+    the container cannot start one, the user switch alone.
+    """
     job = json.loads((root / "source" / "job.json").read_text())
     exercises = exercises_of(job)
     submission = folder_submission(root / "submission", job["chapter"])
@@ -75,25 +96,35 @@ def grade_upload(root: Path) -> dict:
         return results(grade, exercises, f"Not graded: {submission.problem}. Upload your notebook "
                        f"({job['chapter']}), the .ipynb file itself.")
     run_as = _unprivileged_user()
-    sandboxed = os.environ.get("AUTOGRADER_SANDBOX") != "off"
-    if sandboxed:
+    user = os.environ.get("AUTOGRADER_USER", "student") if run_as else pwd.getpwuid(os.getuid())[0]
+    why = "AUTOGRADER_SANDBOX=off" if os.environ.get("AUTOGRADER_SANDBOX") == "off" else ""
+    if not why:
         try:
             sandbox.check_available(run_as)
-        except sandbox.SandboxUnavailable:
-            sandboxed = False
-    if not sandboxed and run_as is None:
-        return results(new_grade("submission", exercises), exercises,
-                       "Not graded: the autograder could not isolate the notebook (no sandbox, "
-                       "and not run as root to switch to the user 'student'). Tell your "
-                       "instructor.")
+        except sandbox.SandboxUnavailable as error:
+            why = str(error)
+    if why and run_as is None:
+        return not_graded_by_us("no sandbox (" + why + "), and not run as root to switch to an "
+                                "unprivileged user: the notebook cannot be isolated.")
+    print(f"Graded as the unprivileged user '{user}', " + (
+        "in a bubblewrap sandbox." if not why else f"WITHOUT a sandbox: {why}"), flush=True)
     settings = Settings(job["timeout"], job["cell_timeout"], job["check_timeout"],
                         sandbox.Limits(cpu_seconds=int(job["timeout"]) + 10),
-                        trusted=not sandboxed, run_as=run_as)
+                        trusted=bool(why), run_as=run_as)
+    hidden = [root / "source", root / "results"]
     with sandbox.Staging(job_for(exercises, settings, keep_executed=False)) as staging:
+        try:
+            preflight(exercises, settings, staging, hidden)
+        except GraderFailure as error:
+            return not_graded_by_us(str(error))
         grade = grade_submission(Submission("submission", submission.notebook), exercises,
-                                 settings, staging, hidden=[root / "source", root / "results"])
+                                 settings, staging, hidden=hidden)
+    if grade.outcome == GRADER_PROBLEM:
+        tail = "\n".join(plain_text(grade.log).strip().splitlines()[-LOG_LINES:])
+        return not_graded_by_us(f"{grade.note}. Output of the sandbox and the worker (last "
+                                f"lines):\n{tail}")
     problem = ""
-    if all(status == "not graded" for status in grade.statuses.values()):
+    if grade.outcome == SUBMISSION_PROBLEM:
         problem = f"Not graded: {grade.note}."
     return results(grade, exercises, problem)
 
@@ -103,8 +134,7 @@ def main() -> int:
     try:
         data = grade_upload(root)
     except Exception as error:  # the autograder itself failed: say so, do not leave no result
-        data = {"score": 0.0, "output": f"The autograder failed ({type(error).__name__}: {error}). "
-                "Tell your instructor.", "tests": [], "stdout_visibility": "hidden"}
+        data = not_graded_by_us(f"{type(error).__name__}: {error}")
     out = root / "results" / "results.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_suffix(".partial")

@@ -30,23 +30,35 @@ counts. A sandbox is ended as a whole after ``--timeout`` seconds. ``--jobs`` su
 the same time. Without a working bubblewrap the grader refuses to run, unless ``--trusted`` is
 given (no sandbox: only for notebooks you trust, such as your own test runs).
 
-The CSV has one row per student: ``student``, one column ``exercise N.M`` per exercise, ``correct``
-(how many are correct) and ``note``. An exercise's status is one of
+Before the first student, :func:`preflight` grades a notebook made here through the very same
+path; if it does not come back right, nothing is graded and the grader exits with status 2,
+saying what failed (the sandbox's own output) and the likely fix.
+
+The CSV has one row per student, written as soon as it is graded: ``student``, one column
+``exercise N.M`` per exercise, ``correct`` (how many are correct), ``note`` and ``outcome``, whose
+problem the row is: ``graded``, ``submission problem`` (no check could run because of the
+submission) or ``grader problem`` (because of the grader: every exercise ``grader failed``, no
+feedback file, exit status 1). An exercise's status is one of
 
 - ``correct``, ``not yet right``, ``not yet done`` - the check's own verdict;
 - ``missing`` - a name the check needs is not defined (the answer cell was deleted or crashed);
 - ``error`` - the answer could not be read or checked, or a function the student wrote did not
   finish within ``--check-timeout``;
 - ``not graded`` - no check could run: the notebook timed out, could not be read, its kernel
-  died, or the entry is not a notebook; the note says which.
+  died, or the entry is not a notebook; the note says which;
+- ``grader failed`` - no check could run because the sandbox or the worker did not start, or the
+  grader failed: the student's work played no part (a run that fails before the worker's
+  ``STARTED`` mark failed before any code of the student's ran).
 
 The note also lists the cells that raised an error or were interrupted. With ``--feedback DIR``
-each student also gets ``DIR/<student>.txt`` holding the checks' messages and hints.
+each student also gets ``DIR/<student>.txt`` holding the checks' messages and hints; with
+``--executed DIR``, ``DIR/<student>.log`` keeps the end of what the sandbox printed.
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
 import csv
 import dataclasses
 import json
@@ -55,6 +67,7 @@ import re
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -66,9 +79,13 @@ import nbformat
 
 from . import sandbox
 from .convention import ConventionError, Exercise, find_exercises
-from .verdicts import CORRECT, ERROR, MISSING, NOT_GRADED, Grade, exercise_feedback, judge, new_grade
+from .run_submission import STARTED
+from .verdicts import (CHECK_STATUSES, CORRECT, ERROR, GRADED, GRADER_FAILED, GRADER_PROBLEM,
+                       MISSING, NOT_GRADED, SUBMISSION_PROBLEM, Grade, exercise_feedback,
+                       grader_failed, judge, new_grade)
 
-__all__ = ["CORRECT", "ERROR", "MISSING", "NOT_GRADED", "Grade", "Settings", "Submission",
+__all__ = ["CORRECT", "ERROR", "GRADER_FAILED", "MISSING", "NOT_GRADED", "Grade", "GraderFailure",
+           "Settings", "Submission", "preflight",
            "find_submissions", "grade_folder", "grade_submission", "load_trusted_exercises",
            "main", "write_csv", "write_feedback"]
 
@@ -234,19 +251,28 @@ def grade_submission(submission: Submission, exercises: Sequence[Exercise], sett
                if settings.trusted else
                sandbox.run_sandboxed(staging, copy, settings.timeout, settings.limits, hidden,
                                      settings.run_as))
+        grade.log = run.log
+        if not run.result.startswith(STARTED):  # before any code of the student's
+            grader_failed(grade, "the sandbox or the grader's worker did not start"
+                          + (f" within {settings.timeout:g} s" if run.timed_out else ""))
+            return grade
         if run.timed_out:
             grade.notes.append(f"timed out after {settings.timeout:g} s, not graded "
                                "(an endless loop that ignores interrupts?)")
             return grade
-        if not run.result:  # its log is the student's to write: not shown
-            grade.notes.append("the notebook could not be run, not graded (its process ended "
-                               "before handing out its answers)")
+        if run.result == STARTED:  # its log is the student's to write: not shown
+            if run.returncode is not None and (run.returncode < 0 or run.returncode > 128):
+                grade.notes.append("the notebook could not be run, not graded (its process was "
+                                   "killed before handing out its answers: out of memory or CPU "
+                                   "time, or the notebook ended it)")
+            else:
+                grader_failed(grade, f"the grader's worker stopped (exit status {run.returncode})")
             return grade
-        notebook = judge(grade, run.result, exercises, settings.cell_timeout)
+        notebook = judge(grade, run.result[len(STARTED):], exercises, settings.cell_timeout)
         if executed is not None and notebook is not None:
             _write_executed(notebook, executed)
     except Exception as error:  # a full disk, an unreadable file: this row only, not the others
-        grade.notes.append(f"the grader failed on this notebook: {type(error).__name__}: {error}")
+        grader_failed(grade, f"{type(error).__name__}: {error}")
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return grade
@@ -262,10 +288,111 @@ def _write_executed(data: object, path: Path) -> None:
     nbformat.write(notebook, path)
 
 
+class GraderFailure(RuntimeError):
+    """The grader cannot grade on this machine; the message says what failed and the likely fix."""
+
+
+def preflight_notebook(exercises: Sequence[Exercise]) -> nbformat.NotebookNode:
+    """A notebook made by the grader: it imports the staged ``backproplib`` (and checks it is that
+    copy) and sets every name the check calls read to ``...``, as a student version does."""
+    names = sorted({node.id for exercise in exercises
+                    for node in ast.walk(ast.parse(f"f({exercise.arguments})", mode="eval"))
+                    if isinstance(node, ast.Name) and node.id != "f"})
+    return nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell(
+            "import os\nimport backproplib\n"
+            "assert backproplib.__file__.startswith(os.environ['PYTHONPATH']), backproplib.__file__"),
+        nbformat.v4.new_code_cell("".join(f"{name} = ...\n" for name in names)),
+    ])
+
+
+def _likely_fix(log: str, settings: Settings) -> str:
+    """What to do about a failed preflight, guessed from the sandbox's output (ours: no student's
+    code ran in it)."""
+    if "execvp" in log:
+        return ("the sandbox cannot see a file the worker needs. Please report it with this "
+                f"output and where your Python environment lives ({sys.prefix}).")
+    if "namespace" in log or "uid map" in log or "Operation not permitted" in log:
+        return sandbox.NAMESPACE_ADVICE
+    if "bwrap:" in log:
+        return (f"bubblewrap failed (its message is above). Check which bwrap runs "
+                f"({shutil.which('bwrap')}) and that it works: `bwrap --ro-bind / / true`.")
+    if "No module named" in log:
+        return ("the Python environment that runs the grader lacks a package the notebooks need: "
+                "in it, run `pip install -r requirements.txt -c constraints.txt`.")
+    if "timed out" in log:
+        return f"the machine is too busy or slow for --timeout {settings.timeout:g}: raise it."
+    return ("run one of your own notebooks with --trusted to see whether a kernel starts at all "
+            "in this Python environment; if it does, please report this output.")
+
+
+def preflight(exercises: Sequence[Exercise], settings: Settings, staging: sandbox.Staging,
+              hidden: Sequence[Path] = ()) -> None:
+    """Grade :func:`preflight_notebook` exactly as a submission is graded (same sandbox, Python,
+    limits and staged copy); raise :class:`GraderFailure` unless every check gave its verdict."""
+    folder = Path(tempfile.mkdtemp(prefix="preflight_"))
+    try:
+        path = folder / "preflight.ipynb"
+        nbformat.write(preflight_notebook(exercises), path)
+        result = grade_submission(Submission("preflight", path), exercises, settings, staging,
+                                  hidden)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    if all(status in CHECK_STATUSES for status in result.statuses.values()) and not result.note:
+        return
+    problem = result.note or "no check gave a verdict: " + ", ".join(
+        f"{number} {status}" for number, status in result.statuses.items())
+    log = result.log if not result.note.startswith("timed out") else result.log + "\ntimed out"
+    tail = "\n".join("    " + line for line in plain_text(log).strip().splitlines()[-LOG_LINES:])
+    raise GraderFailure(
+        "the grader could not grade its own test notebook, so it graded no one "
+        f"({'without a sandbox' if settings.trusted else 'in a bubblewrap sandbox'}, "
+        f"Python {sys.executable}).\nWhat failed: {problem}.\n"
+        f"Output of the sandbox and the worker (last lines):\n{tail or '    (none)'}\n"
+        f"Likely fix: {_likely_fix(log, settings)}")
+
+
+#: Lines of a sandbox's output shown for a failure of the grader.
+LOG_LINES = 20
+
+
+class GradeSheet:
+    """The CSV grade sheet, one row written (and flushed) as soon as each grade is known, so a
+    crash of the grader loses no finished grade; :meth:`finish` rewrites it in student order."""
+
+    def __init__(self, path: Path, exercises: Sequence[Exercise]) -> None:
+        self.path, self.numbers = path, [exercise.number for exercise in exercises]
+        self.lock = threading.Lock()
+        self.handle = open(path, "w", newline="", encoding="utf-8", errors="backslashreplace")
+        self.writer = csv.writer(self.handle)
+        self.writer.writerow(_header(self.numbers))
+        self.handle.flush()
+
+    def add(self, grade: Grade) -> None:
+        with self.lock:
+            self.writer.writerow(_row(grade, self.numbers))
+            self.handle.flush()
+
+    def close(self) -> None:
+        self.handle.close()
+
+    def finish(self, grades: Sequence[Grade], exercises: Sequence[Exercise]) -> None:
+        self.close()
+        partial = self.path.with_name(self.path.name + ".partial")
+        write_csv(grades, exercises, partial)
+        partial.replace(self.path)
+
+
 def grade_folder(submissions: Sequence[Submission], exercises: Sequence[Exercise],
                  settings: Settings = Settings(), jobs: int = 2, executed_dir: Path | None = None,
-                 hidden: Sequence[Path] = (), progress: bool = False) -> list[Grade]:
-    """Grade every submission, ``jobs`` at a time; the grades come back in the same order."""
+                 hidden: Sequence[Path] = (), progress: bool = False,
+                 sheet: Path | None = None) -> list[Grade]:
+    """Grade every submission, ``jobs`` at a time; the grades come back in the same order.
+
+    First :func:`preflight` (raises :class:`GraderFailure`: then nothing is graded or written).
+    ``sheet``: the CSV, written row by row as grades arrive, then in the students' order.
+    ``executed_dir`` also gets ``<student>.log``, the end of each sandbox's output.
+    """
     if executed_dir is not None:
         executed_dir.mkdir(parents=True, exist_ok=True)
     folders = {submission.notebook.parent for submission in submissions if submission.notebook}
@@ -274,17 +401,37 @@ def grade_folder(submissions: Sequence[Submission], exercises: Sequence[Exercise
         hidden.append(executed_dir)
 
     with sandbox.Staging(job_for(exercises, settings, executed_dir is not None)) as staging:
+        preflight(exercises, settings, staging, hidden)
+        grade_sheet = GradeSheet(sheet, exercises) if sheet is not None else None
 
         def one(submission: Submission) -> Grade:
             executed = executed_dir / f"{submission.student}.ipynb" if executed_dir else None
             grade = grade_submission(submission, exercises, settings, staging, hidden, executed)
+            if grade_sheet is not None:
+                grade_sheet.add(grade)
+            if executed is not None and grade.log:
+                try:
+                    executed.with_suffix(".log").write_text(plain_text(grade.log), encoding="utf-8")
+                except OSError as error:  # one student's file, not everyone's
+                    print(f"warning: no log for {grade.student}: {error}", file=sys.stderr)
             if progress:
                 print(f"{grade.student}: {grade.correct}/{len(exercises)} correct"
                       + (f" ({grade.note})" if grade.note else ""), flush=True)
+            if grade.outcome == GRADER_PROBLEM:
+                tail = plain_text(grade.log).strip().splitlines()[-LOG_LINES:]
+                print(f"{grade.student}: the grader failed; the sandbox's output ended with:\n"
+                      + "\n".join("    " + line for line in tail), file=sys.stderr, flush=True)
             return grade
 
-        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            return list(pool.map(one, submissions))
+        try:
+            with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+                grades = list(pool.map(one, submissions))
+        finally:  # the rows written so far stay, whatever stopped the grading
+            if grade_sheet is not None:
+                grade_sheet.close()
+    if grade_sheet is not None:
+        grade_sheet.finish(grades, exercises)
+    return grades
 
 
 _FORMULA = re.compile(r"(^|[,;\t|])\s*[=+\-@]")
@@ -295,22 +442,37 @@ def _cell(text: str) -> str:
     return "'" + text if _FORMULA.search(text) else text
 
 
+def _header(numbers: Sequence[str]) -> list[str]:
+    return ["student", *[f"exercise {number}" for number in numbers], "correct", "note", "outcome"]
+
+
+def _row(grade: Grade, numbers: Sequence[str]) -> list:
+    return [_cell(grade.student), *[grade.statuses[n] for n in numbers], grade.correct,
+            _cell(grade.note), grade.outcome]
+
+
 def write_csv(grades: Sequence[Grade], exercises: Sequence[Exercise], path: Path) -> None:
-    """One row per student: student, one status column per exercise, correct, note."""
+    """One row per student: student, one status column per exercise, correct, note, outcome."""
     numbers = [exercise.number for exercise in exercises]
     with open(path, "w", newline="", encoding="utf-8", errors="backslashreplace") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["student", *[f"exercise {number}" for number in numbers], "correct", "note"])
+        writer.writerow(_header(numbers))
         for grade in grades:
-            writer.writerow([_cell(grade.student), *[grade.statuses[n] for n in numbers],
-                             grade.correct, _cell(grade.note)])
+            writer.writerow(_row(grade, numbers))
 
 
 def write_feedback(grades: Sequence[Grade], exercises: Sequence[Exercise], chapter: Path,
                    folder: Path) -> None:
-    """``folder/<student>.txt``: each exercise's verdict with the check's message and hint."""
+    """``folder/<student>.txt``: each exercise's verdict with the check's message and hint.
+
+    None for a row the grader failed on: it says nothing about the student's work.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     for grade in grades:
+        if grade.outcome == GRADER_PROBLEM:
+            print(f"warning: no feedback file for {grade.student}: the grader failed on it "
+                  "(grade it again)", file=sys.stderr)
+            continue
         lines = [f"{chapter.name}: {grade.correct} of {len(exercises)} exercises correct.", ""]
         lines += [exercise_feedback(grade, exercise) for exercise in exercises]
         if grade.note:
@@ -398,13 +560,25 @@ def main(arguments: Sequence[str] | None = None) -> int:
     hidden = [options.submissions, options.chapter.parent, options.out.resolve().parent,
               *([options.feedback] if options.feedback else [])]
     start = time.monotonic()
-    grades = grade_folder(submissions, exercises, settings, options.jobs, options.executed,
-                          hidden, progress=True)
-    write_csv(grades, exercises, options.out)
+    try:
+        grades = grade_folder(submissions, exercises, settings, options.jobs, options.executed,
+                              hidden, progress=True, sheet=options.out)
+    except (GraderFailure, sandbox.SandboxUnavailable) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     if options.feedback:
         write_feedback(grades, exercises, options.chapter, options.feedback)
-    print(f"{len(grades)} submission(s) graded in {time.monotonic() - start:.0f} s"
-          + (" WITHOUT a sandbox (--trusted)" if settings.trusted else "") + f": {options.out}")
+    outcomes = [grade.outcome for grade in grades]
+    failed = outcomes.count(GRADER_PROBLEM)
+    print(f"{len(grades)} submission(s) in {time.monotonic() - start:.0f} s"
+          + (" WITHOUT a sandbox (--trusted)" if settings.trusted else "")
+          + f": {outcomes.count(GRADED)} graded, {outcomes.count(SUBMISSION_PROBLEM)} not graded "
+          f"(the submission's problem), {failed} not graded (the grader failed: grade them "
+          f"again): {options.out}")
+    if failed:
+        print(f"error: the grader failed on {failed} submission(s), marked '{GRADER_FAILED}' in "
+              f"{options.out}; nothing in their rows is the student's doing", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -9,7 +9,8 @@ The zip has Gradescope's documented layout: ``setup.sh`` (run once, as root, whe
 builds the image: Python, bubblewrap, the book's requirements, an unprivileged user
 ``student``), ``run_autograder`` (run for every submission) and the source they need: a copy of
 ``backproplib`` - the very version whose checks you want - and of the grader (``classroom``),
-``requirements.txt``, and ``job.json`` with the chapter's check calls and time limits. Your
+``requirements.txt`` with ``constraints.txt`` (``setup.sh`` installs exactly the versions the book
+was made with), and ``job.json`` with the chapter's check calls and time limits. Your
 notebook with its solutions is *not* in the zip: the exercises' check calls are all the
 autograder needs. :mod:`classroom.autograder` is what runs in the container.
 """
@@ -46,7 +47,9 @@ set -euo pipefail
 apt-get update
 DEBIAN_FRONTEND=noninteractive apt-get install -y python3 python3-venv python3-pip bubblewrap
 python3 -m venv /autograder/venv
-/autograder/venv/bin/pip install --no-cache-dir -r /autograder/source/requirements.txt
+# The exact versions the book was made with (constraints.txt), not the newest in the ranges.
+/autograder/venv/bin/pip install --no-cache-dir -r /autograder/source/requirements.txt \\
+    -c /autograder/source/constraints.txt
 # The student's notebook runs as this user: it cannot write the results or this source.
 id student >/dev/null 2>&1 || useradd --system --shell /usr/sbin/nologin student
 chmod -R a+rX,go-w /autograder/source
@@ -84,6 +87,7 @@ def write_autograder(chapter: Path, out: Path, timeout: float = 300.0, cell_time
         _add(archive, "setup.sh", SETUP, executable=True)
         _add(archive, "run_autograder", RUN, executable=True)
         _add(archive, "requirements.txt", REQUIREMENTS)
+        _add(archive, "constraints.txt", (ROOT / "constraints.txt").read_text(encoding="utf-8"))
         _add(archive, "job.json", json.dumps(data, indent=1) + "\n")
         for path in sorted((ROOT / "backproplib").rglob("*.py")):
             _add(archive, str(path.relative_to(ROOT)), path.read_text(encoding="utf-8"))

@@ -18,7 +18,13 @@ What it does, in order:
 4. writes one JSON document to file descriptor ``result_fd``: ``answers`` (per exercise: the
    encoded arguments, or ``missing``), ``error_cells``, ``interrupted_cells`` (1-based cell
    numbers), ``unreadable``, ``kernel_died_in`` (a cell number, 0 for the answers cell, or
-   ``null``), ``harness_problem`` and, if asked for, ``executed`` (the executed notebook).
+   ``null``), ``kernel_started`` (false: the kernel never ran a cell), ``harness_problem`` and,
+   if asked for, ``executed`` (the executed notebook).
+
+Before step 1 ends, and so before any code of the student's runs, it writes :data:`STARTED` to
+``result_fd``: a run whose result lacks it never got as far as the student's notebook, so its
+failure is the grader's (a sandbox or a Python environment that does not work), never the
+student's.
 """
 
 from __future__ import annotations
@@ -32,6 +38,9 @@ from pathlib import Path
 from typing import Any
 
 _MIB = 1024 * 1024
+
+#: The first bytes of every result: the worker started and set its limits.
+STARTED = b"started\n"
 
 
 def harness_source(exercises: list[list[str]], nonce: str, call_timeout: float) -> str:
@@ -101,8 +110,8 @@ def run(job: dict, notebook_path: Path, workdir: Path) -> dict:
     from nbclient.exceptions import DeadKernelError
 
     result: dict[str, Any] = {"answers": None, "error_cells": [], "interrupted_cells": [],
-                              "unreadable": "", "kernel_died_in": None, "harness_problem": "",
-                              "executed": None}
+                              "unreadable": "", "kernel_died_in": None, "kernel_started": False,
+                              "harness_problem": "", "executed": None}
     try:
         notebook = nbformat.reads(notebook_path.read_text(encoding="utf-8"), as_version=4)
         nbformat.validate(notebook)
@@ -145,6 +154,7 @@ def run(job: dict, notebook_path: Path, workdir: Path) -> dict:
         result["kernel_died_in"] = 0 if died_in == len(notebook.cells) - 1 else died_in + 1
     except Exception as error:  # the kernel did not start, a message could not be read, ...
         result["harness_problem"] = f"the notebook could not be run ({type(error).__name__})"
+    result["kernel_started"] = state["current"] is not None
     for index, cell in enumerate(notebook.cells[:-1]):
         for output in cell.get("outputs", []):
             if output.get("output_type") != "error":
@@ -182,6 +192,7 @@ def main(result_fd: int, memory_mb: int, processes: int, cpu_seconds: int, file_
     """Set the limits, run the job of this folder's ``job.json``, write the result to ``result_fd``."""
     set_limits(memory_mb, processes, cpu_seconds, file_mb)
     os.set_inheritable(result_fd, False)  # the kernel does not get the result pipe
+    os.write(result_fd, STARTED)
     job = json.loads((Path(__file__).parent / "job.json").read_text())
     home = Path(os.environ["HOME"])
     workdir = home / "work"

@@ -4,15 +4,19 @@
 (`bubblewrap <https://github.com/containers/bubblewrap>`_, ``bwrap``) the student's kernel sees:
 
 - the operating system's ``/usr`` (and the ``/bin``, ``/lib`` links into it), read-only;
-- the Python environment that runs the grader (``sys.base_prefix``, ``sys.prefix`` and the
-  site-packages folders outside them), read-only;
+- the Python environment that runs the grader, wherever it lives (``sys.base_prefix``,
+  ``sys.prefix``, the site-packages folders and the folders their ``.pth`` files add), read-only;
 - a *copy* of ``backproplib`` and of the grading worker, made once per grading run in a private
   folder, read-only - never the instructor's clone;
 - its own notebook (a copy), read-only, and an empty, size-limited home folder and ``/tmp``.
 
 It does not see: the instructor's clone and notebooks, the submissions folder, the grade sheet,
 the feedback folder, the grader's environment variables, any other sandbox. Folders of those
-kinds that happen to lie inside a visible folder are covered by an empty one. The sandbox has
+kinds that happen to lie inside a visible folder are covered by an empty one. A mount covers
+whatever was mounted before it at or below its place, so the mounts go shallowest first: the
+empty ``/tmp`` and home folder can never cover a Python environment that lives under them, and
+:func:`bwrap_arguments` works out (:func:`shown_inside`) that every path the worker needs is
+visible before it starts anything. The sandbox has
 its own user, process, network (no network at all; loopback only), IPC and host-name namespaces,
 runs as an unprivileged user of its own namespace with no capabilities, and is ended as a whole:
 when its first process ends, when the grader's time limit is reached, or when the grader dies
@@ -61,6 +65,16 @@ _MIB = 1024 * 1024
 BARE_ENVIRONMENT = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8"}
 
 
+#: What to do when bubblewrap cannot create its namespaces.
+NAMESPACE_ADVICE = (
+    "bubblewrap needs user namespaces. On a machine of your own, allow them: on Debian/Ubuntu "
+    "`sudo sysctl -w kernel.unprivileged_userns_clone=1` (Ubuntu 24.04 and later also "
+    "`kernel.apparmor_restrict_unprivileged_userns=0`). Running the grader as root does not help "
+    "where the kernel, or a container the grader runs in (Docker's default seccomp profile, "
+    "Gradescope), forbids them: grade on a machine or in a container that allows them. Only for "
+    "notebooks you trust, grade without a sandbox with --trusted.")
+
+
 class SandboxUnavailable(RuntimeError):
     """bubblewrap is missing or cannot start a sandbox here (the message says why and what to do)."""
 
@@ -96,7 +110,8 @@ class Limits:
 
 @dataclass(frozen=True)
 class SandboxRun:
-    """What came out of one sandbox: the result data (bytes, possibly empty), a log tail."""
+    """What came out of one sandbox: the result data (bytes, possibly empty), the last 64 KiB
+    of its output (bubblewrap's, the worker's and the kernel's), how it ended."""
 
     result: bytes
     log: str
@@ -115,17 +130,58 @@ def _which_bwrap() -> str:
     return path
 
 
-def _python_folders() -> list[Path]:
-    """Folders of the running Python environment a kernel needs (never the project's clone)."""
-    folders = {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve()}
-    for entry in sys.path:
-        if not entry:
+def _pth_folders(site_folder: Path) -> list[Path]:
+    """Folders that the ``.pth`` files of a site-packages folder add to ``sys.path``."""
+    folders = []
+    for pth in sorted(site_folder.glob("*.pth")):
+        try:
+            lines = pth.read_text(encoding="utf-8", errors="replace").splitlines()
+        except OSError:
             continue
-        path = Path(entry).resolve()
-        if path.is_dir() and ("site-packages" in path.parts or "dist-packages" in path.parts):
-            if not any(path.is_relative_to(folder) for folder in folders):
-                folders.add(path)
-    return sorted(folder for folder in folders if folder.exists() and folder != ROOT)
+        for line in lines:
+            line = line.strip()
+            if line and not line.startswith(("#", "import ", "import\t")):
+                folder = (site_folder / line).resolve()
+                if folder.is_dir():
+                    folders.append(folder)
+    return folders
+
+
+def _python_folders() -> dict[Path, set[Path]]:
+    """Folders of the running Python environment that a kernel needs, wherever they live.
+
+    Each folder (resolved) maps to the places it must appear inside the sandbox: its resolved path
+    and the path Python knows it by, when a symbolic link makes them differ. The folders are the
+    interpreter's prefix (``sys.base_prefix``), the environment's (``sys.prefix``), every
+    site-packages folder on ``sys.path`` and the folders their ``.pth`` files add (editable
+    installs). Never the project's clone, a folder holding another copy of ``backproplib`` (a
+    clone of the book, with the solutions in its notebooks), or a folder that holds the clone,
+    the home folder or the temporary folder.
+    """
+    places: dict[Path, set[Path]] = {}
+
+    def add(path: Path) -> None:
+        resolved = path.resolve()
+        if resolved.is_dir():
+            places.setdefault(resolved, set()).update({resolved, Path(os.path.abspath(path))})
+
+    add(Path(sys.base_prefix))
+    add(Path(sys.prefix))
+    for entry in sys.path:
+        path = Path(entry) if entry else None
+        if path is not None and path.is_dir() and (
+                "site-packages" in path.parts or "dist-packages" in path.parts):
+            add(path)
+            for folder in _pth_folders(path.resolve()):
+                add(folder)
+    prefixes = {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve()}
+    kept_hidden = [ROOT, Path.home().resolve(), Path(tempfile.gettempdir()).resolve()]
+    for folder in list(places):
+        holds_hidden = any(hidden.is_relative_to(folder) for hidden in kept_hidden)
+        a_clone = (folder / "backproplib").is_dir() and (folder / "book").is_dir()
+        if a_clone or (holds_hidden and folder not in prefixes):
+            del places[folder]
+    return places
 
 
 def _system_arguments() -> list[str]:
@@ -145,14 +201,57 @@ def _system_arguments() -> list[str]:
     return arguments
 
 
-def _masks(visible: Sequence[Path], hidden: Sequence[Path]) -> list[str]:
+def _masks(visible: Sequence[Path], hidden: Sequence[Path]) -> list[list[str]]:
     """Cover each hidden folder that lies inside a visible one with an empty in-memory folder."""
-    arguments: list[str] = []
+    masks = []
     for folder in hidden:
         folder = folder.resolve()
         if folder.is_dir() and any(folder.is_relative_to(parent) for parent in visible):
-            arguments += ["--tmpfs", str(folder)]
-    return arguments
+            masks.append(["--tmpfs", str(folder)])
+    return masks
+
+
+def _deeper_last(mount: list[str]) -> tuple[int, bool]:
+    """Order of the mounts: a mount covers whatever was mounted before it at or below its place,
+    so the shallower places come first, and at one place an empty folder before a bind."""
+    return len(Path(mount[-1]).parts), "--tmpfs" not in mount
+
+
+#: How many operands each bubblewrap option we use takes.
+_OPERANDS = {"--ro-bind": 2, "--bind": 2, "--symlink": 2, "--setenv": 2, "--tmpfs": 1,
+             "--proc": 1, "--dev": 1, "--dir": 1, "--size": 1, "--remount-ro": 1, "--chdir": 1,
+             "--uid": 1, "--gid": 1, "--hostname": 1}
+
+
+def shown_inside(arguments: Sequence[str], inside: str) -> Path | None:
+    """The file of this machine that path ``inside`` shows in a sandbox made with ``arguments``.
+
+    bubblewrap applies its mounts in order, each covering what is at or below its place, so the
+    last mount whose place holds ``inside`` decides. ``None``: an empty in-memory folder, a
+    device or process folder, or nothing at all is there.
+    """
+    shown: Path | None = None
+    index = 1  # arguments[0] is bwrap itself
+    while index < len(arguments) and arguments[index].startswith("--"):
+        option = arguments[index]
+        operands = arguments[index + 1:index + 1 + _OPERANDS.get(option, 0)]
+        index += 1 + len(operands)
+        if option in ("--ro-bind", "--bind", "--symlink", "--tmpfs", "--proc", "--dev", "--dir") \
+                and Path(inside).is_relative_to(operands[-1]):
+            rest = Path(inside).relative_to(operands[-1])
+            shown = {"--ro-bind": Path(operands[0]) / rest, "--bind": Path(operands[0]) / rest,
+                     "--symlink": Path(inside)}.get(option)
+    return shown
+
+
+def hidden_needs(arguments: Sequence[str], needs: dict[str, Path]) -> list[str]:
+    """The paths of ``needs`` (place inside -> file of this machine) that the sandbox hides."""
+    missing = []
+    for inside, host in needs.items():
+        shown = shown_inside(arguments, inside)
+        if shown is None or not os.path.exists(shown) or shown.resolve() != host.resolve():
+            missing.append(inside)
+    return missing
 
 
 class Staging:
@@ -191,28 +290,42 @@ class Staging:
 
 def bwrap_arguments(staging: Staging, notebook_copy: Path, limits: Limits,
                     hidden: Sequence[Path] = ()) -> list[str]:
-    """The bubblewrap command line (without the command to run inside)."""
+    """The bubblewrap command line (without the command to run inside).
+
+    Raises :class:`SandboxUnavailable` if a path the worker needs (the interpreter, the Python
+    environment, the staged package, the notebook) would not be visible inside.
+    """
     python_folders = _python_folders()
     visible = [Path("/usr"), *python_folders]
-    arguments = [_which_bwrap(), *_system_arguments()]
-    for folder in python_folders:
-        arguments += ["--ro-bind", str(folder), str(folder)]
-    arguments += _masks(visible, [ROOT, *hidden, Path(tempfile.gettempdir()), Path.home()])
+    size = ["--size", str(limits.disk_mb * _MIB)]
+    mounts = [[*size, "--tmpfs", "/tmp"], [*size, "--tmpfs", INSIDE_HOME]]
+    mounts += _masks(visible, [ROOT, *hidden, Path(tempfile.gettempdir()), Path.home()])
+    mounts += [["--ro-bind", str(folder), str(place)]
+               for folder, places in python_folders.items() for place in sorted(places)]
+    mounts += [["--ro-bind", str(staging.folder / "lib"), f"{INSIDE_GRADER}/lib"],
+               ["--ro-bind", str(staging.folder / "passwd"), "/etc/passwd"],
+               ["--ro-bind", str(staging.folder / "group"), "/etc/group"],
+               ["--ro-bind", str(notebook_copy), INSIDE_SUBMISSION]]
+    arguments = [_which_bwrap(), *_system_arguments(),
+                 "--proc", "/proc", "--dev", "/dev", *size, "--tmpfs", "/dev/shm",
+                 "--remount-ro", "/dev"]
+    arguments += [argument for mount in sorted(mounts, key=_deeper_last) for argument in mount]
     arguments += [
-        "--ro-bind", str(staging.folder / "lib"), f"{INSIDE_GRADER}/lib",
-        "--ro-bind", str(staging.folder / "passwd"), "/etc/passwd",
-        "--ro-bind", str(staging.folder / "group"), "/etc/group",
-        "--ro-bind", str(notebook_copy), INSIDE_SUBMISSION,
-        "--size", str(limits.disk_mb * _MIB), "--tmpfs", "/tmp",
-        "--size", str(limits.disk_mb * _MIB), "--tmpfs", INSIDE_HOME,
-        "--proc", "/proc", "--dev", "/dev",
-        "--size", str(limits.disk_mb * _MIB), "--tmpfs", "/dev/shm", "--remount-ro", "/dev",
         "--unshare-all", "--uid", "1000", "--gid", "1000", "--hostname", "sandbox",
         "--die-with-parent", "--new-session", "--chdir", INSIDE_HOME,
         "--clearenv",
     ]
     for name, value in worker_environment(INSIDE_HOME, "/tmp", f"{INSIDE_GRADER}/lib").items():
         arguments += ["--setenv", name, value]
+    needs = {place: folder for folder, places in python_folders.items() for place in map(str, places)}
+    needs.update({os.path.abspath(sys.executable): Path(sys.executable),
+                  f"{INSIDE_GRADER}/lib": staging.folder / "lib", INSIDE_SUBMISSION: notebook_copy})
+    missing = hidden_needs(arguments, needs)
+    if missing:
+        raise SandboxUnavailable(
+            "the grader's own mistake: the sandbox would hide what the notebook's kernel needs ("
+            + ", ".join(missing) + "). Please report it, with where your Python environment "
+            f"lives (sys.prefix: {sys.prefix}).")
     return arguments
 
 
@@ -322,6 +435,17 @@ def _read_capped(stream, cap: int, into: list[bytes]) -> None:
         total += len(chunk)
 
 
+def _read_tail(stream, cap: int, into: list[bytes]) -> None:
+    """Read ``stream`` to its end, keeping its last ``cap`` bytes (the latest errors)."""
+    kept = b""
+    while True:
+        chunk = stream.read(65536)
+        if not chunk:
+            break
+        kept = (kept + chunk)[-cap:]
+    into.append(kept)
+
+
 def _kill_user(uid: int) -> None:
     """Kill every process of user ``uid`` (a user that exists only to run submissions)."""
     for _ in range(20):
@@ -375,7 +499,7 @@ def run_command(command: Callable[[int], list[str]], timeout: float, limits: Lim
     log: list[bytes] = []
     with os.fdopen(result_read, "rb") as result_stream:
         readers = [threading.Thread(target=_read_capped, args=(result_stream, limits.result_bytes, result)),
-                   threading.Thread(target=_read_capped, args=(process.stdout, 64 * 1024, log))]
+                   threading.Thread(target=_read_tail, args=(process.stdout, 64 * 1024, log))]
         for reader in readers:
             reader.daemon = True
             reader.start()
@@ -446,8 +570,5 @@ def check_available(run_as: tuple[int, int] | None = None) -> None:
     if completed.returncode != 0:
         raise SandboxUnavailable(
             "bubblewrap is installed but cannot create a sandbox here "
-            f"({completed.stderr.strip() or 'exit code ' + str(completed.returncode)}). It needs "
-            "unprivileged user namespaces: on Debian/Ubuntu `sudo sysctl -w "
-            "kernel.unprivileged_userns_clone=1` (Ubuntu 24.04 and later also "
-            "`kernel.apparmor_restrict_unprivileged_userns=0`), or run the grader as root. Only for "
-            "notebooks you trust, grade without a sandbox with --trusted.")
+            f"({completed.stderr.strip() or 'exit code ' + str(completed.returncode)}). "
+            + NAMESPACE_ADVICE)

@@ -24,7 +24,14 @@ CORRECT = "correct"
 MISSING = "missing"
 ERROR = "error"
 NOT_GRADED = "not graded"
+GRADER_FAILED = "grader failed"
 CHECK_STATUSES = ("correct", "not yet right", "not yet done")
+
+#: Whose problem a row is (the grade sheet's ``outcome`` column): every exercise was checked;
+#: none could be, because of the submission (it timed out, its kernel died, it is not a
+#: notebook...); none could be, because of the grader (its sandbox or worker did not start, an
+#: internal error) - then the row says nothing about the student, and must be graded again.
+GRADED, SUBMISSION_PROBLEM, GRADER_PROBLEM = "graded", "submission problem", "grader problem"
 
 
 @dataclass
@@ -35,10 +42,21 @@ class Grade:
     statuses: dict[str, str]
     messages: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    #: The last lines of what the sandbox printed (bubblewrap, the worker, the kernel): for the
+    #: instructor, never for the feedback.
+    log: str = ""
 
     @property
     def correct(self) -> int:
         return sum(status == CORRECT for status in self.statuses.values())
+
+    @property
+    def outcome(self) -> str:
+        """``GRADED``, ``SUBMISSION_PROBLEM`` or ``GRADER_PROBLEM`` (see their comment)."""
+        statuses = set(self.statuses.values())
+        if GRADER_FAILED in statuses:
+            return GRADER_PROBLEM
+        return SUBMISSION_PROBLEM if statuses == {NOT_GRADED} else GRADED
 
     @property
     def note(self) -> str:
@@ -58,6 +76,13 @@ def exercise_feedback(grade: Grade, exercise: Exercise) -> str:
 def new_grade(student: str, exercises: Sequence[Exercise]) -> Grade:
     """A grade with every exercise ``not graded``."""
     return Grade(student, {exercise.number: NOT_GRADED for exercise in exercises})
+
+
+def grader_failed(grade: Grade, reason: str) -> None:
+    """Mark every exercise of ``grade`` ``grader failed``: the grader, not the student, failed."""
+    grade.statuses = dict.fromkeys(grade.statuses, GRADER_FAILED)
+    grade.messages.clear()
+    grade.notes.append(f"grader failure: {reason}")
 
 
 def _cells(numbers: list[int]) -> str:
@@ -130,6 +155,9 @@ def judge(grade: Grade, result: bytes, exercises: Sequence[Exercise], cell_timeo
         grade.notes.append(f"the submission's result could not be read ({problem}), not graded")
         return None
     answers = data.get("answers")
+    if data.get("harness_problem") and data.get("kernel_started") is False:
+        grader_failed(grade, "the notebook's kernel could not start")
+        return None
     if data.get("unreadable"):
         grade.notes.append("notebook unreadable (not a valid .ipynb file), not graded")
         return None

@@ -43,6 +43,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
@@ -376,26 +377,39 @@ class _ControlGroup:
                 pass
             os.close(descriptor)
 
-    def remove(self) -> None:
+    def remove(self, patience: float = 20.0) -> None:
+        """Kill what is left in the group and remove it; warn (naming it) if it cannot be.
+
+        A group can be removed only once its last process has fully exited, which takes the
+        kernel a while for a process with much memory or many files: kill and retry until
+        ``patience`` seconds have passed.
+        """
+        deadline = time.monotonic() + patience
         for folder in self.folders:
-            procs = folder / "cgroup.procs"
-            for _ in range(50):
-                try:
-                    pids = [int(pid) for pid in procs.read_text().split()]
-                except OSError:
-                    break
-                if not pids:
-                    break
-                for pid in pids:
-                    try:
-                        os.kill(pid, signal.SIGKILL)
-                    except ProcessLookupError:
-                        pass
-                threading.Event().wait(0.02)
+            while not _kill_and_remove(folder) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            if folder.exists():
+                print(f"warning: the grader could not remove its control group {folder} (still "
+                      "busy); remove it with rmdir when its processes are gone", file=sys.stderr)
+
+
+def _kill_and_remove(folder: Path) -> bool:
+    """One pass: SIGKILL every process of the control group ``folder``, then try to remove it."""
+    kill = folder / "cgroup.kill"  # cgroup v2: kills the whole group at once, new forks too
+    try:
+        if kill.exists():
+            kill.write_text("1")
+        for pid in (folder / "cgroup.procs").read_text().split():
             try:
-                folder.rmdir()
-            except OSError:
+                os.kill(int(pid), signal.SIGKILL)
+            except ProcessLookupError:
                 pass
+        os.rmdir(folder)
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    return True
 
 
 # --------------------------------------------------------------------------------------------

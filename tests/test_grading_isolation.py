@@ -9,9 +9,13 @@ than tests/test_grading_attacks.py: one sandbox for all the probes of the kernel
 from __future__ import annotations
 
 import ctypes
+import errno
 import json
 import os
+import signal
+import subprocess
 import textwrap
+import time
 from pathlib import Path
 
 import nbformat
@@ -125,3 +129,20 @@ def test_the_sandbox_keeps_no_capability(tmp_path):
         report = json.dumps({name: int(value, 16) for name, value in status.items()})
         """), tmp_path)
     assert report == {"CapInh": 0, "CapPrm": 0, "CapEff": 0, "CapBnd": report["CapBnd"], "CapAmb": 0}
+
+
+def test_a_control_group_still_busy_for_a_while_is_removed_all_the_same(monkeypatch):
+    group = sandbox._ControlGroup(sandbox.Limits())
+    assert group.folders, "the tests run as root, where the grader makes control groups"
+    child = subprocess.Popen(["sleep", "600"], preexec_fn=group.join)
+    busy_until, real_rmdir = time.monotonic() + 2.5, os.rmdir
+
+    def still_busy(path, *arguments, **keywords):  # as the kernel is while a big process exits
+        if time.monotonic() < busy_until:
+            raise OSError(errno.EBUSY, "Device or resource busy")
+        return real_rmdir(path, *arguments, **keywords)
+
+    monkeypatch.setattr(os, "rmdir", still_busy)
+    group.remove()
+    assert child.wait(timeout=5) == -signal.SIGKILL
+    assert [folder for folder in group.folders if folder.exists()] == []

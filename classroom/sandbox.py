@@ -160,9 +160,17 @@ def _masks(visible: Sequence[Path], hidden: Sequence[Path]) -> list[str]:
     arguments: list[str] = []
     for folder in hidden:
         folder = folder.resolve()
-        if folder.is_dir() and any(folder.is_relative_to(parent) for parent in visible):
+        if _is_folder(folder) and any(folder.is_relative_to(parent) for parent in visible):
             arguments += ["--tmpfs", str(folder)]
     return arguments
+
+
+def _is_folder(path: Path) -> bool:
+    """Whether ``path`` is a folder; ``False`` for a path the system cannot even look up."""
+    try:
+        return path.is_dir()
+    except OSError:  # a path longer than the system allows
+        return False
 
 
 class Staging:

@@ -8,11 +8,14 @@ than tests/test_grading_attacks.py: one sandbox for all the probes of the kernel
 
 from __future__ import annotations
 
+import csv
 import ctypes
 import errno
 import json
 import os
+import shutil
 import signal
+import stat
 import subprocess
 import textwrap
 import time
@@ -21,7 +24,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from classroom import grade, sandbox
+from classroom import grade, sandbox, verdicts
 from classroom.convention import Exercise
 
 # (add_key, keyctl, inotify_init1) of the machines the tests run on
@@ -146,3 +149,143 @@ def test_a_control_group_still_busy_for_a_while_is_removed_all_the_same(monkeypa
     group.remove()
     assert child.wait(timeout=5) == -signal.SIGKILL
     assert [folder for folder in group.folders if folder.exists()] == []
+
+
+# --- the submissions folder: depth, long names, links swapped in while grading runs -----------
+
+CHAPTER_FILE = "05_batch_averaging.ipynb"
+
+
+def notebook_bytes(text: str = "x = 1") -> bytes:
+    return nbformat.writes(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(text)])).encode()
+
+
+def test_a_folder_a_thousand_levels_deep_gets_its_row(tmp_path):
+    (tmp_path / "ann.ipynb").write_bytes(notebook_bytes())
+    (tmp_path / "deep").mkdir()
+    os.close(nested_folders(tmp_path / "deep", ["d"] * 1000))
+    try:
+        found = {submission.student: submission for submission in
+                 grade.find_submissions(tmp_path, CHAPTER_FILE)}
+    finally:
+        remove_nested_folders(tmp_path / "deep", 1000)  # pytest's own clean-up would recurse
+    assert sorted(found) == ["ann", "deep"]
+    assert found["deep"].notebook is None and "no notebook" in found["deep"].problem
+
+
+def remove_nested_folders(top: Path, levels: int) -> None:
+    """Remove ``levels`` nested folders named ``d`` below ``top``, innermost first."""
+    for level in range(levels, 0, -1):
+        descriptor = os.open(top, os.O_RDONLY | os.O_DIRECTORY)
+        for _ in range(level - 1):
+            inner = os.open("d", os.O_RDONLY | os.O_DIRECTORY, dir_fd=descriptor)
+            os.close(descriptor)
+            descriptor = inner
+        os.rmdir("d", dir_fd=descriptor)
+        os.close(descriptor)
+
+
+def nested_folders(top: Path, names: list[str]) -> int:
+    """Folders ``names``, each inside the one before, below ``top``; the innermost, open."""
+    descriptor = os.open(top, os.O_RDONLY | os.O_DIRECTORY)
+    for name in names:
+        os.mkdir(name, dir_fd=descriptor)
+        inner = os.open(name, os.O_RDONLY | os.O_DIRECTORY, dir_fd=descriptor)
+        os.close(descriptor)
+        descriptor = inner
+    return descriptor
+
+
+def test_a_notebook_below_the_systems_path_limit_is_found_and_copied(tmp_path):
+    folder = tmp_path / "class"
+    (folder / "ben").mkdir(parents=True)
+    innermost = nested_folders(folder / "ben", [f"{level:02d}" + "n" * 248 for level in range(18)])
+    written = os.open("work.ipynb", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=innermost)
+    content = notebook_bytes("answer = 42")
+    os.write(written, content)
+    os.close(written)
+    os.close(innermost)
+    (found,) = grade.find_submissions(folder, CHAPTER_FILE)
+    assert found.student == "ben" and len(str(found.notebook)) > 4096
+    assert grade.copy_notebook(found.notebook, tmp_path / "copy.ipynb") == ""
+    assert (tmp_path / "copy.ipynb").read_bytes() == content
+
+
+@pytest.fixture
+def swapped(tmp_path, monkeypatch):
+    """ann's notebook and ben's folder, found, then swapped for links to the instructor's files."""
+    course, folder, out = tmp_path / "book", tmp_path / "submissions", tmp_path / "out"
+    for path in (course, folder / "ben", out):
+        path.mkdir(parents=True)
+    chapter = course / CHAPTER_FILE
+    chapter.write_bytes(notebook_bytes("SOLUTION = 'instructor'"))
+    (folder / "ann.ipynb").write_bytes(notebook_bytes())
+    (folder / "ben" / CHAPTER_FILE).write_bytes(notebook_bytes())
+    (folder / "cat.ipynb").write_bytes(notebook_bytes())
+    found = grade.find_submissions(folder, CHAPTER_FILE)
+    (folder / "ann.ipynb").unlink()
+    (folder / "ann.ipynb").symlink_to(chapter)
+    shutil.rmtree(folder / "ben")
+    (folder / "ben").symlink_to(course)
+    (folder / "cat.ipynb").unlink()
+    (folder / "cat.ipynb").symlink_to(out)
+    ran = []
+
+    def run(staging, copy, *arguments, **keywords):
+        ran.append(copy.read_bytes())
+        return sandbox.SandboxRun(b"", "", False, 1)
+
+    monkeypatch.setattr(sandbox, "run_sandboxed", run)
+    settings = grade.Settings(timeout=10)
+    with sandbox.Staging(grade.job_for([REPORT], settings, keep_executed=False)) as staging:
+        grades = [grade.grade_submission(submission, [REPORT], settings, staging)
+                  for submission in found]
+    return {"grades": grades, "ran": ran, "chapter": chapter, "out": out}
+
+
+def test_a_notebook_swapped_for_a_link_while_grading_runs_runs_nothing_else(swapped):
+    assert not any(b"SOLUTION" in ran for ran in swapped["ran"])
+    for graded in swapped["grades"]:
+        assert "not graded" in graded.note and "symbolic link" in graded.note, graded.note
+
+
+def test_grading_never_changes_the_mode_of_a_file_it_did_not_make(swapped):
+    assert stat.S_IMODE(swapped["chapter"].stat().st_mode) == 0o644
+    assert stat.S_IMODE(swapped["out"].stat().st_mode) == 0o755
+    (swapped["out"] / "grades.csv").write_text("still writable\n")
+
+
+# --- names: every entry a row and a feedback file of its own, shown so a person can read it --
+
+
+def test_every_entry_gets_a_row_and_a_feedback_file_under_a_name_one_can_tell_apart(tmp_path):
+    folder, feedback = tmp_path / "class", tmp_path / "feedback"
+    folder.mkdir()
+    prefix = "p" * 120
+    names = [b"dup\x01.ipynb", b"dup\x02.ipynb", b"b\xff.ipynb", b"b\xfe.ipynb",
+             (prefix + "a" * 60 + ".ipynb").encode(), (prefix + "b" * 60 + ".ipynb").encode(),
+             b"zed.ipynb", "\u202ennA.ipynb".encode(), "a\u200bb.ipynb".encode(), b"Ann.ipynb",
+             b"ann.ipynb"]
+    for name in names:
+        (folder / os.fsdecode(name)).write_bytes(notebook_bytes())
+    (folder / "zed").mkdir()
+    (folder / "zed" / "work.ipynb").write_bytes(notebook_bytes())
+    found = grade.find_submissions(folder, CHAPTER_FILE)
+    students = [submission.student for submission in found]
+    assert len(students) == len(names) + 1
+    assert len({student.casefold() for student in students}) == len(students)
+    assert {"dup\\x01", "dup\\x02", "b\\xff", "b\\xfe", "\\u202ennA", "a\\u200bb"} <= set(students)
+    assert {"zed.ipynb", "zed (folder)"} <= set(students)
+    for student in students:
+        assert student.isprintable() and len(student) <= 110, student
+    zed = {submission.student: submission for submission in found if submission.student.startswith("zed")}
+    assert all("another entry is also named zed" in submission.note for submission in zed.values())
+    assert zed["zed.ipynb"].notebook.name == "zed.ipynb"
+    assert zed["zed (folder)"].notebook.name == "work.ipynb"
+    grades = [verdicts.new_grade(submission.student, [REPORT]) for submission in found]
+    grade.write_feedback(grades, [REPORT], Path(CHAPTER_FILE), feedback)
+    assert sorted(path.name for path in feedback.iterdir()) == sorted(f"{s}.txt" for s in students)
+    grade.write_csv(grades, [REPORT], tmp_path / "grades.csv")
+    with open(tmp_path / "grades.csv", newline="", encoding="utf-8") as handle:
+        rows = [row[0] for row in csv.reader(handle)][1:]
+    assert sorted(rows) == sorted(students)

@@ -434,25 +434,22 @@ def _read_capped(stream, cap: int, into: list[bytes]) -> None:
         total += len(chunk)
 
 
-def _kill_user(uid: int) -> None:
-    """Kill every process of user ``uid`` (a user that exists only to run submissions)."""
-    for _ in range(20):
-        found = False
-        for status in Path("/proc").glob("[0-9]*/status"):
-            try:
-                lines = status.read_text().splitlines()
-            except OSError:
-                continue
-            real_uid = next((line.split()[1] for line in lines if line.startswith("Uid:")), None)
-            if real_uid == str(uid):
-                found = True
-                try:
-                    os.kill(int(status.parent.name), signal.SIGKILL)
-                except (ProcessLookupError, PermissionError):
-                    pass
-        if not found:
-            return
-        threading.Event().wait(0.05)
+#: Run by ``/bin/sh`` as the user whose processes are to end: the built-in ``kill -9 -1`` signals
+#: every process that user may signal (all of its own at once, not the shell itself), again
+#: until none is left (ESRCH) - a bounded number of times.
+_KILL_ALL_OF_MY_USER = 'n=0; while [ "$n" -lt 100000 ] && kill -9 -1 2>/dev/null; do n=$((n+1)); done'
+
+
+def _kill_user(uid: int, gid: int) -> None:
+    """Kill every process of user ``uid`` (a user that exists only to run submissions).
+
+    A sweep of ``/proc`` can miss a process that keeps forking: by the time it reads a
+    process's entry, that process has exited and its child is new. So a process of that user
+    kills them all with one system call, again until there are none.
+    """
+    subprocess.run(["/bin/sh", "-c", _KILL_ALL_OF_MY_USER], user=uid, group=gid,
+                   extra_groups=[], env=BARE_ENVIRONMENT, stdin=subprocess.DEVNULL,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60, check=False)
 
 
 def run_command(command: Callable[[int], list[str]], timeout: float, limits: Limits,
@@ -505,7 +502,7 @@ def run_command(command: Callable[[int], list[str]], timeout: float, limits: Lim
             pass
         process.wait()
         if run_as is not None and run_as[0] != os.getuid():
-            _kill_user(run_as[0])
+            _kill_user(*run_as)
         if group is not None:
             group.remove()
         for reader in readers:

@@ -289,3 +289,49 @@ def test_every_entry_gets_a_row_and_a_feedback_file_under_a_name_one_can_tell_ap
     with open(tmp_path / "grades.csv", newline="", encoding="utf-8") as handle:
         rows = [row[0] for row in csv.reader(handle)][1:]
     assert sorted(rows) == sorted(students)
+
+
+# --- Gradescope without a sandbox: nothing of the user 'student' outlives the grading ---------
+
+UNUSED_UID = 61_873  # a user of no one on the test machines: ending its processes harms nothing
+
+
+def processes_of(uid: int) -> list[int]:
+    found = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            lines = status.read_text().splitlines()
+        except OSError:
+            continue
+        if any(line.split()[:2] == ["Uid:", str(uid)] for line in lines):
+            found.append(int(status.parent.name))
+    return found
+
+
+def test_a_process_that_keeps_forking_does_not_outlive_the_run():
+    hop = "import os, time\nwhile True:\n    time.sleep(0.002)\n    if os.fork():\n        os._exit(0)\n"
+    script = f"setsid /usr/bin/python3 -c '{hop}' & sleep 1; exit 0"
+    run = sandbox.run_command(lambda fd: ["/bin/sh", "-c", script], timeout=20,
+                              limits=sandbox.Limits(), control_group=False,
+                              run_as=(UNUSED_UID, UNUSED_UID))
+    assert run.returncode == 0, run.log
+    time.sleep(1)
+    left = processes_of(UNUSED_UID)
+    for pid in left:  # so that a failing test leaves nothing behind either
+        subprocess.run(["/bin/sh", "-c", "kill -9 -1"], user=UNUSED_UID, group=UNUSED_UID, check=False)
+    assert left == []
+
+
+def test_results_json_is_readable_by_the_grader_only(tmp_path, monkeypatch):
+    from classroom import autograder
+
+    (tmp_path / "source").mkdir()
+    (tmp_path / "submission").mkdir()
+    (tmp_path / "source" / "job.json").write_text(json.dumps({
+        "chapter": CHAPTER_FILE, "exercises": [], "timeout": 10, "cell_timeout": 5,
+        "check_timeout": 5}))
+    monkeypatch.setenv("AUTOGRADER_ROOT", str(tmp_path))
+    assert autograder.main() == 0
+    results = tmp_path / "results" / "results.json"
+    assert "Not graded" in json.loads(results.read_text())["output"]
+    assert stat.S_IMODE(results.stat().st_mode) & 0o077 == 0

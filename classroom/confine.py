@@ -9,7 +9,10 @@ namespace* (it gives nothing outside), and the worker, still trusted, calls :fun
 1. it makes a mount namespace of its own and mounts a fresh in-memory file system over each of
    those folders, limited in size (``size=``) *and* in files (``nr_inodes=``);
 2. it drops every capability (effective, permitted, inheritable, ambient, and the bounding set
-   where it may), and checks in ``/proc/self/status`` that none is left; if one is, it stops.
+   where it may), and checks in ``/proc/self/status`` that none is left; if one is, it stops;
+3. it bounds the queued signals and POSIX message queues of the sandbox
+   (``RLIMIT_SIGPENDING``, ``RLIMIT_MSGQUEUE``): the kernel counts those for the grader's user
+   too, all sandboxes together, so one sandbox must not use them up.
 
 Only then does the worker run the notebook. Runs inside the sandbox: standard library only.
 """
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import resource
 import sys
 
 CLONE_NEWNS = 0x00020000
@@ -25,6 +29,8 @@ MS_NOSUID, MS_NODEV = 0x2, 0x4
 PR_CAPBSET_DROP, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 24, 47, 4
 _LINUX_CAPABILITY_VERSION_3 = 0x20080522
 _LAST_CAPABILITY = 63
+#: Step 3: signals queued at once, bytes of POSIX message queues.
+SHARED_COUNTERS = {resource.RLIMIT_SIGPENDING: 1024, resource.RLIMIT_MSGQUEUE: 1 << 20}
 
 _libc = ctypes.CDLL(None, use_errno=True)
 
@@ -70,19 +76,23 @@ def drop_capabilities() -> None:
 
 
 def confine(folders: list[tuple[str, int]], size_bytes: int, files: int, home: str) -> None:
-    """Steps 1 and 2 of the module docstring; ``folders``: ``(path, mode)`` of each folder."""
+    """Steps 1 to 3 of the module docstring; ``folders``: ``(path, mode)`` of each folder."""
     _check(_libc.unshare(CLONE_NEWNS), "making a mount namespace")
     for folder, mode in folders:
         mount_limited_tmpfs(folder, size_bytes, files, mode, os.getuid(), os.getgid())
     os.chdir(home)
     drop_capabilities()
+    for limit, value in SHARED_COUNTERS.items():
+        hard = resource.getrlimit(limit)[1]
+        value = value if hard == resource.RLIM_INFINITY else min(value, hard)
+        resource.setrlimit(limit, (value, value))
 
 
 def main(folders: list[tuple[str, int]], size_bytes: int, files: int, home: str) -> None:
     """:func:`confine`, or stop the sandbox with a message that names the grader."""
     try:
         confine(folders, size_bytes, files, home)
-    except (ConfinementFailed, OSError) as error:
+    except (ConfinementFailed, OSError, ValueError) as error:
         print(f"grader: the sandbox could not be confined ({error}); no student code ran",
               file=sys.stderr)
         raise SystemExit(70) from None

@@ -75,6 +75,18 @@ PROBE = textwrap.dedent(f"""\
     code = os.waitstatus_to_exitcode(os.waitpid(child, 0)[1])
     found["unshare"] = "ok" if code == 0 else os.strerror(code)
     found["inotify"] = outcome(libc.syscall({INOTIFY_INIT1}, 0))
+    import signal
+    reading, writing = os.pipe()
+    child = os.fork()  # one thread, which blocks the signal: what is sent stays queued
+    if child == 0:
+        signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGRTMIN])
+        for _ in range(5000):  # past the limit, kill() still succeeds: the signal is not queued
+            os.kill(os.getpid(), signal.SIGRTMIN)
+        status = open("/proc/self/status").read()
+        os.write(writing, status.split("SigQ:")[1].split("/")[0].strip().encode())
+        os._exit(0)
+    os.waitpid(child, 0)
+    found["queued signals"] = int(os.read(reading, 100))
     for folder in ("/tmp", os.path.expanduser("~"), "/dev/shm"):
         count = 0
         try:
@@ -113,6 +125,10 @@ def test_the_keyring_system_calls_are_denied(probed):
 
 def test_a_sandbox_cannot_make_user_namespaces(probed):
     assert probed["unshare"] != "ok"
+
+
+def test_a_sandbox_cannot_queue_signals_without_bound(probed):
+    assert 0 < probed["queued signals"] <= 1024
 
 
 def test_a_sandbox_cannot_hold_inotify_instances_counted_against_the_graders_user(probed):

@@ -22,7 +22,10 @@ import json
 import math
 import re
 import signal
-from typing import Any, Callable, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -30,6 +33,11 @@ MAX_ELEMENTS = 1_000_000
 MAX_STRING = 10_000
 MAX_DEPTH = 20
 MAX_ITEMS = 10_000
+#: What decoding one sandbox's result may cost the trusted grader, all values together: JSON
+#: tokens parsed, values (and array items) rebuilt, distinct type names of "other" values.
+MAX_TOKENS = 4_000_000
+MAX_NODES = 4_000_000
+MAX_TYPE_NAMES = 256
 
 _NUMERIC_KINDS = "biuf"
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]{0,99}$")
@@ -135,9 +143,6 @@ def _number(text_or_value: Any) -> float:
     return float(text_or_value)
 
 
-_OPAQUE_TYPES: dict[str, type] = {}
-
-
 class Opaque:
     """A value that was neither a number, a string nor an array: only its type's name is known."""
 
@@ -145,16 +150,55 @@ class Opaque:
         return f"<{type(self).__name__}>"
 
 
-def _opaque(name: str) -> Opaque:
-    if not isinstance(name, str) or not _IDENTIFIER.match(name):
-        raise BadAnswerData("bad type name")
-    if name not in _OPAQUE_TYPES:
-        _OPAQUE_TYPES[name] = type(name, (Opaque,), {})
-    return _OPAQUE_TYPES[name]()
+@dataclass
+class DecodingBudget:
+    """What is left to spend on decoding one sandbox's result (see :func:`one_result`).
+
+    The classes made for the type names of "other" values live here, and go with the budget:
+    nothing one result makes outlives its grading.
+    """
+
+    nodes: int = MAX_NODES
+    types: dict[str, type] = field(default_factory=dict)
+
+    def spend(self, nodes: int) -> None:
+        self.nodes -= nodes
+        if self.nodes < 0:
+            raise BadAnswerData(f"more than {MAX_NODES} values in one result")
+
+    def opaque(self, name: Any) -> Opaque:
+        if not isinstance(name, str) or not _IDENTIFIER.match(name):
+            raise BadAnswerData("bad type name")
+        if name not in self.types:
+            if len(self.types) >= MAX_TYPE_NAMES:
+                raise BadAnswerData(f"more than {MAX_TYPE_NAMES} type names in one result")
+            self.types[name] = type(name, (Opaque,), {})
+        return self.types[name]()
+
+
+_BUDGET: ContextVar[DecodingBudget | None] = ContextVar("decoding_budget", default=None)
+
+
+@contextmanager
+def one_result() -> Iterator[DecodingBudget]:
+    """Decode everything of one sandbox's result, in this thread, from one shared budget."""
+    token = _BUDGET.set(DecodingBudget())
+    try:
+        yield _BUDGET.get()
+    finally:
+        _BUDGET.reset(token)
 
 
 def decode(data: Any, depth: int = 0) -> Any:
-    """The value that :func:`encode` recorded; :class:`BadAnswerData` if ``data`` is malformed."""
+    """The value that :func:`encode` recorded; :class:`BadAnswerData` if ``data`` is malformed.
+
+    Inside :func:`one_result`, every call spends from that result's budget; else from its own.
+    """
+    return _decode(data, depth, _BUDGET.get() or DecodingBudget())
+
+
+def _decode(data: Any, depth: int, budget: DecodingBudget) -> Any:
+    budget.spend(1)
     if depth > MAX_DEPTH + 1 or not isinstance(data, dict) or not isinstance(data.get("kind"), str):
         raise BadAnswerData("a value must be an object with a 'kind'")
     kind = data["kind"]
@@ -171,12 +215,13 @@ def decode(data: Any, depth: int = 0) -> Any:
     if kind == "str" and type(data.get("value")) is str and len(data["value"]) <= MAX_STRING:
         return data["value"]
     if kind in ("list", "tuple") and type(data.get("items")) is list and len(data["items"]) <= MAX_ITEMS:
-        items = [decode(item, depth + 1) for item in data["items"]]
+        items = [_decode(item, depth + 1, budget) for item in data["items"]]
         return items if kind == "list" else tuple(items)
     if kind == "array":
+        budget.spend(len(data["items"]) if type(data.get("items")) is list else 0)
         return _decode_array(data)
     if kind == "other":
-        return _opaque(data.get("type"))
+        return budget.opaque(data.get("type"))
     raise BadAnswerData(f"unknown or malformed value of kind {kind[:20]!r}")
 
 
@@ -277,7 +322,11 @@ class RecordedFunction:
 
 
 def loads(text: bytes | str) -> Any:
-    """Parse JSON from a sandbox; :class:`BadAnswerData` if it is not valid JSON."""
+    """Parse JSON from a sandbox; :class:`BadAnswerData` if it is not valid JSON, or if it has
+    more than ``MAX_TOKENS`` structural tokens (an upper bound on the values it would make)."""
+    raw = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
+    if sum(raw.count(token) for token in (b"{", b"[", b",", b":")) > MAX_TOKENS:
+        raise BadAnswerData(f"the result has more than {MAX_TOKENS} values")
     try:
         return json.loads(text)
     except (ValueError, RecursionError) as error:

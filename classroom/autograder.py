@@ -129,6 +129,16 @@ def grade_upload(root: Path) -> dict:
     return results(grade, exercises, problem)
 
 
+def write_private(path: Path, text: str) -> None:
+    """Write ``text`` to a new ``path`` that only its owner (the grader, root) can read: not the
+    user ``student``, whatever of it might still run."""
+    path.unlink(missing_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    with open(descriptor, "w", encoding="utf-8") as handle:
+        os.fchmod(descriptor, 0o600)  # whatever the umask
+        handle.write(text)
+
+
 def main() -> int:
     root = Path(os.environ.get("AUTOGRADER_ROOT", "/autograder"))
     try:
@@ -138,7 +148,7 @@ def main() -> int:
     out = root / "results" / "results.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_suffix(".partial")
-    partial.write_text(json.dumps(data, indent=1))
+    write_private(partial, json.dumps(data, indent=1))
     partial.replace(out)
     print(data["output"])
     return 0

@@ -61,19 +61,22 @@ import argparse
 import ast
 import csv
 import dataclasses
+import hashlib
 import json
 import os
 import re
 import shutil
+import stat
 import sys
 import tempfile
 import threading
 import time
+import unicodedata
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib import import_module
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 import nbformat
 
@@ -111,20 +114,51 @@ class Submission:
     note: str = ""
 
 
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+#: Characters that change how text around them is shown, or show as nothing: control characters
+#: (terminal escapes), bidirectional overrides and isolates, zero-width characters.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e"
+                      "\u2060-\u2069\ufeff]")
 MAX_NAME = 100
+#: A student's name is also a file name (feedback, executed notebook): at most this many bytes.
+MAX_NAME_BYTES = 200
 
 
 def plain_text(text: str) -> str:
-    """``text`` without control characters (terminal escapes) or undecodable bytes; keeps ``\\n``."""
+    """``text`` without control characters (terminal escapes), bidirectional or zero-width
+    characters, or undecodable bytes; keeps ``\\n``."""
     text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     return _CONTROL.sub("?", text)
 
 
+def _visible(character: str) -> str:
+    """One character of a name as a person can read it: itself, or an escape such as ``\\x01``."""
+    code = ord(character)
+    if 0xDC80 <= code <= 0xDCFF:  # a byte that is not UTF-8 (os.listdir's surrogate escape)
+        return f"\\x{code - 0xDC00:02x}"
+    if _CONTROL.match(character) or unicodedata.category(character) in ("Cf", "Cs", "Co", "Cn", "Zl",
+                                                                         "Zp"):
+        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    return character
+
+
 def student_name(name: str) -> str:
-    """A student's name as the grade sheet and the feedback file show it: one plain line."""
-    name = plain_text(name).replace("\n", "?")
-    return name if len(name) <= MAX_NAME else name[:MAX_NAME - 1] + "~"
+    """A student's name as the grade sheet and the feedback file show it: one plain line.
+
+    Invisible, control and bidirectional characters and undecodable bytes show as escapes
+    (``dup\\x01``, ``b\\xff``, ``\\u202ennA``); a name longer than ``MAX_NAME`` characters or
+    ``MAX_NAME_BYTES`` bytes is cut, with ``~`` and a short hash of the whole name.
+    """
+    shown = "".join(map(_visible, name))
+    if len(shown) <= MAX_NAME and len(shown.encode()) <= MAX_NAME_BYTES:
+        return shown
+    cut = shown[:MAX_NAME - 8]
+    while len(cut.encode()) > MAX_NAME_BYTES - 8:
+        cut = cut[:-1]
+    return f"{cut}~{_short_hash(name)}"
+
+
+def _short_hash(name: str) -> str:
+    return hashlib.sha256(name.encode("utf-8", "surrogateescape")).hexdigest()[:6]
 
 
 @dataclass(frozen=True)
@@ -141,10 +175,71 @@ class Settings:
     run_as: tuple[int, int] | None = None
 
 
+#: How far :func:`folder_submission` looks into a student's folder for notebooks.
+MAX_FOLDER_DEPTH = 32
+MAX_FOLDER_ENTRIES = 10_000
+_FOLDER = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
+
+
+def _open_folder(top: int, parts: Sequence[str]) -> int:
+    """Open the folder ``parts`` below the open folder ``top``, following no symbolic link."""
+    descriptor = os.dup(top)
+    for part in parts:
+        try:
+            inner = os.open(part, _FOLDER, dir_fd=descriptor)
+        finally:
+            os.close(descriptor)
+        descriptor = inner
+    return descriptor
+
+
+def _notebooks_in(folder: Path) -> tuple[list[Path], bool]:
+    """The regular files named ``*.ipynb`` below ``folder`` and whether the search was cut short.
+
+    The walk keeps a list, not a recursion, opens every folder relative to its parent without
+    following links (so neither depth nor the length of a path can break it), skips
+    ``.ipynb_checkpoints``, and stops at ``MAX_FOLDER_DEPTH`` levels or ``MAX_FOLDER_ENTRIES``.
+    """
+    try:
+        top = os.open(folder, _FOLDER)
+    except OSError:
+        return [], False
+    found: list[Path] = []
+    pending: list[tuple[str, ...]] = [()]
+    seen, cut = 0, False
+    try:
+        while pending:
+            parts = pending.pop()
+            try:
+                descriptor = _open_folder(top, parts)
+            except OSError:
+                continue  # replaced while we looked, or unreadable
+            try:
+                with os.scandir(descriptor) as listing:
+                    for entry in listing:
+                        seen += 1
+                        if seen > MAX_FOLDER_ENTRIES:
+                            cut = True
+                            break
+                        if entry.is_dir(follow_symlinks=False) and entry.name != ".ipynb_checkpoints":
+                            if len(parts) + 1 < MAX_FOLDER_DEPTH:
+                                pending.append((*parts, entry.name))
+                            else:
+                                cut = True
+                        elif entry.is_file(follow_symlinks=False) and entry.name.endswith(".ipynb"):
+                            found.append(folder.joinpath(*parts, entry.name))
+            finally:
+                os.close(descriptor)
+            if seen > MAX_FOLDER_ENTRIES:
+                break
+    finally:
+        os.close(top)
+    return sorted(found), cut
+
+
 def folder_submission(entry: Path, chapter_file: str) -> Submission:
-    notebooks = sorted(path for path in entry.rglob("*.ipynb")
-                       if ".ipynb_checkpoints" not in path.parts and not path.is_symlink()
-                       and path.is_file())
+    entry = entry.parent.resolve() / entry.name  # notebooks are later opened from / without links
+    notebooks, cut = _notebooks_in(entry)
     named = [path for path in notebooks if path.name == chapter_file]
     if len(notebooks) == 1:
         return Submission(entry.name, notebooks[0])
@@ -153,7 +248,13 @@ def folder_submission(entry: Path, chapter_file: str) -> Submission:
     if notebooks:
         return Submission(entry.name, None, f"{len(notebooks)} notebooks in the folder, none of "
                           f"them (or several) named {chapter_file}")
-    return Submission(entry.name, None, "no notebook in the folder")
+    return Submission(entry.name, None, "no notebook in the folder" + (
+        f" (looked {MAX_FOLDER_DEPTH} levels deep, at {MAX_FOLDER_ENTRIES} entries at most)"
+        if cut else ""))
+
+
+def _is_folder(entry: Path) -> bool:
+    return not entry.is_symlink() and entry.is_dir()
 
 
 def _entry_submission(entry: Path, chapter_file: str, student: str) -> Submission:
@@ -167,36 +268,86 @@ def _entry_submission(entry: Path, chapter_file: str, student: str) -> Submissio
     return Submission(student, None, f"not a notebook ({student_name(entry.name)})")
 
 
+def _rename_clashes(names: dict[Path, str], rename: Callable[[Path, str], str]) -> set[Path]:
+    """Rename each entry whose name another entry has too (letter case aside: ``Ann.txt`` and
+    ``ann.txt`` are one feedback file on some systems); the entries renamed."""
+    counts: dict[str, int] = {}
+    for name in names.values():
+        counts[name.casefold()] = counts.get(name.casefold(), 0) + 1
+    clashing = {entry for entry, name in names.items() if counts[name.casefold()] > 1}
+    for entry in clashing:
+        names[entry] = rename(entry, names[entry])
+    return clashing
+
+
 def find_submissions(folder: Path, chapter_file: str) -> list[Submission]:
     """One submission per entry of ``folder`` (see the module docstring), sorted by student.
 
     The student is the entry's name without ``.ipynb`` (a file that is not a notebook keeps its
-    whole name where that would clash with a notebook's). Entries that would name the same student
-    (``ann.ipynb`` and ``ann/``) are each graded under their entry's own name, with a note.
+    whole name where that would clash with a notebook's), as :func:`student_name` shows it.
+    Entries that would name the same student (``ann.ipynb`` and ``ann/``) are each graded under
+    their entry's own name (``ann.ipynb``, ``ann (folder)``), with a note; names still alike get
+    a short hash of the entry's name: every entry has a row and a feedback file of its own.
     """
+    folder = folder.resolve()
     names = {entry.name for entry in folder.iterdir()}
     entries = [entry for entry in sorted(folder.iterdir()) if entry.name not in NOT_SUBMISSIONS
                and not (entry.name.startswith("._") and entry.name[2:] in names)]  # macOS
     notebooks = {entry.stem if entry.suffix == ".ipynb" else entry.name for entry in entries
-                 if entry.is_dir() or entry.suffix == ".ipynb"}
+                 if _is_folder(entry) or entry.suffix == ".ipynb"}
     wanted: dict[Path, str] = {}
     for entry in entries:
-        if entry.is_dir() or entry.suffix == ".ipynb" or entry.stem in notebooks:
+        if _is_folder(entry) or entry.suffix == ".ipynb" or entry.stem in notebooks:
             wanted[entry] = entry.stem if entry.suffix == ".ipynb" else entry.name
         else:
             wanted[entry] = entry.stem
-    counts: dict[str, int] = {}
-    for name in wanted.values():
-        counts[student_name(name)] = counts.get(student_name(name), 0) + 1
+    first = {entry: student_name(name) for entry, name in wanted.items()}
+    students = dict(first)
+    renamed = _rename_clashes(students, lambda entry, _: student_name(entry.name) + (
+        " (folder)" if _is_folder(entry) else ""))
+    renamed |= _rename_clashes(students, lambda entry, name: f"{name}~{_short_hash(entry.name)}")
     submissions = []
-    for entry, name in wanted.items():
-        student, note = student_name(name), ""
-        if counts[student] > 1:
-            note = f"another entry is also named {student}: each is graded under its own name"
-            student = student_name(entry.name + ("/" if entry.is_dir() else ""))
-        submissions.append(dataclasses.replace(_entry_submission(entry, chapter_file, student),
-                                               note=note))
+    for entry in wanted:
+        note = (f"another entry is also named {first[entry]}: each is graded under its own name"
+                if entry in renamed else "")
+        submissions.append(dataclasses.replace(
+            _entry_submission(entry, chapter_file, students[entry]), note=note))
     return sorted(submissions, key=lambda submission: submission.student)
+
+
+def copy_notebook(notebook: Path, destination: Path) -> str:
+    """Copy ``notebook`` (an absolute path without links) to a new file ``destination``.
+
+    Every folder on the way and the notebook are opened without following a symbolic link; the
+    open notebook is checked to be a regular file of at most ``MAX_NOTEBOOK_BYTES`` and copied
+    from that descriptor, so an entry swapped for a link while grading runs reaches nothing else.
+    The copy is created read-only; nothing outside ``destination`` is changed. Returns ``""``,
+    or why the notebook could not be copied.
+    """
+    root = os.open("/", os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        folder = _open_folder(root, notebook.parts[1:-1])
+        try:
+            source = os.open(notebook.name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK
+                             | os.O_NOCTTY, dir_fd=folder)
+        finally:
+            os.close(folder)
+    except OSError as error:
+        return (f"the notebook could not be opened ({error.strerror}; replaced by a symbolic "
+                "link while grading ran?)")
+    finally:
+        os.close(root)
+    with open(source, "rb") as reading:
+        information = os.fstat(source)
+        if not stat.S_ISREG(information.st_mode):
+            return "the notebook is not a regular file (replaced while grading ran?)"
+        if information.st_size > MAX_NOTEBOOK_BYTES:
+            return f"the notebook is larger than {MAX_NOTEBOOK_BYTES // 2**20} MB"
+        target = os.open(destination, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o444)
+        with open(target, "wb") as writing:
+            if writing.write(reading.read(MAX_NOTEBOOK_BYTES + 1)) > MAX_NOTEBOOK_BYTES:  # it grew
+                return f"the notebook is larger than {MAX_NOTEBOOK_BYTES // 2**20} MB"
+    return ""
 
 
 def load_trusted_exercises(chapter: Path) -> list[Exercise]:
@@ -239,13 +390,11 @@ def grade_submission(submission: Submission, exercises: Sequence[Exercise], sett
     if settings.run_as is not None:
         os.chown(scratch, *settings.run_as)
     try:
-        if submission.notebook.stat().st_size > MAX_NOTEBOOK_BYTES:
-            grade.notes.append(f"not graded: the notebook is larger than "
-                               f"{MAX_NOTEBOOK_BYTES // 2**20} MB")
-            return grade
         copy = scratch / "submission.ipynb"
-        shutil.copyfile(submission.notebook, copy, follow_symlinks=False)
-        copy.chmod(0o444)
+        problem = copy_notebook(submission.notebook, copy)
+        if problem:
+            grade.notes.append(f"not graded: {problem}")
+            return grade
         run = (sandbox.run_unsandboxed(staging, copy, settings.timeout, settings.limits,
                                        settings.run_as)
                if settings.trusted else

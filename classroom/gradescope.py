@@ -27,8 +27,8 @@ from typing import Sequence
 from .grade import ROOT, add_time_limits, load_trusted_exercises
 
 #: The grader's modules the container needs (the student-version tool and nbgrader are not).
-GRADER_MODULES = ("__init__.py", "answers.py", "autograder.py", "convention.py", "grade.py",
-                  "run_submission.py", "sandbox.py", "verdicts.py")
+GRADER_MODULES = ("__init__.py", "answers.py", "autograder.py", "confine.py", "convention.py",
+                  "grade.py", "run_submission.py", "sandbox.py", "verdicts.py")
 
 #: What the kernel and the grader need in the container, within the ranges the book supports.
 REQUIREMENTS = """\

@@ -36,14 +36,18 @@ The worker inside writes its result - plain JSON data, nothing else - to a pipe 
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import json
 import os
 import shutil
 import signal
+import struct
 import subprocess
 import sys
 import tempfile
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
@@ -54,9 +58,11 @@ ROOT = Path(__file__).resolve().parent.parent
 INSIDE_GRADER = "/opt/grader"
 INSIDE_HOME = "/home/student"
 INSIDE_SUBMISSION = f"{INSIDE_GRADER}/submission.ipynb"
+#: The in-memory folders of a sandbox, with their modes, that :mod:`classroom.confine` remounts.
+IN_MEMORY_FOLDERS = [("/tmp", 0o1777), (INSIDE_HOME, 0o755), ("/dev/shm", 0o1777)]
 
 #: What the worker needs besides the package; copied with it.
-WORKER_FILES = ("run_submission.py", "answers.py")
+WORKER_FILES = ("run_submission.py", "answers.py", "confine.py")
 
 _MIB = 1024 * 1024
 
@@ -96,6 +102,9 @@ class Limits:
         Largest file a process may write, in MiB.
     disk_mb : int
         Size of each of the in-memory folders (home and ``/tmp``), in MiB.
+    files : int
+        Files and folders each in-memory folder may hold (each costs kernel memory that
+        ``disk_mb`` does not count).
     result_bytes : int
         Most bytes of result data read from the sandbox.
     """
@@ -105,6 +114,7 @@ class Limits:
     cpu_seconds: int = 600
     file_mb: int = 64
     disk_mb: int = 256
+    files: int = 10_000
     result_bytes: int = 32 * _MIB
 
 
@@ -206,7 +216,7 @@ def _masks(visible: Sequence[Path], hidden: Sequence[Path]) -> list[list[str]]:
     masks = []
     for folder in hidden:
         folder = folder.resolve()
-        if folder.is_dir() and any(folder.is_relative_to(parent) for parent in visible):
+        if _is_folder(folder) and any(folder.is_relative_to(parent) for parent in visible):
             masks.append(["--tmpfs", str(folder)])
     return masks
 
@@ -220,7 +230,7 @@ def _deeper_last(mount: list[str]) -> tuple[int, bool]:
 #: How many operands each bubblewrap option we use takes.
 _OPERANDS = {"--ro-bind": 2, "--bind": 2, "--symlink": 2, "--setenv": 2, "--tmpfs": 1,
              "--proc": 1, "--dev": 1, "--dir": 1, "--size": 1, "--remount-ro": 1, "--chdir": 1,
-             "--uid": 1, "--gid": 1, "--hostname": 1}
+             "--uid": 1, "--gid": 1, "--hostname": 1, "--cap-add": 1, "--seccomp": 1}
 
 
 def shown_inside(arguments: Sequence[str], inside: str) -> Path | None:
@@ -252,6 +262,14 @@ def hidden_needs(arguments: Sequence[str], needs: dict[str, Path]) -> list[str]:
         if shown is None or not os.path.exists(shown) or shown.resolve() != host.resolve():
             missing.append(inside)
     return missing
+
+
+def _is_folder(path: Path) -> bool:
+    """Whether ``path`` is a folder; ``False`` for a path the system cannot even look up."""
+    try:
+        return path.is_dir()
+    except OSError:  # a path longer than the system allows
+        return False
 
 
 class Staging:
@@ -311,7 +329,8 @@ def bwrap_arguments(staging: Staging, notebook_copy: Path, limits: Limits,
                  "--remount-ro", "/dev"]
     arguments += [argument for mount in sorted(mounts, key=_deeper_last) for argument in mount]
     arguments += [
-        "--unshare-all", "--uid", "1000", "--gid", "1000", "--hostname", "sandbox",
+        "--unshare-all", "--unshare-user", "--disable-userns", "--cap-add", "CAP_SYS_ADMIN",
+        "--uid", "1000", "--gid", "1000", "--hostname", "sandbox",
         "--die-with-parent", "--new-session", "--chdir", INSIDE_HOME,
         "--clearenv",
     ]
@@ -341,13 +360,93 @@ def worker_environment(home: str, tmp: str, lib: str) -> dict[str, str]:
     }
 
 
-def worker_command(lib: str, result_fd: int, limits: Limits) -> list[str]:
-    """The command started inside the sandbox: the worker, which first sets the limits."""
+def worker_command(lib: str, result_fd: int, limits: Limits, confined: bool = False) -> list[str]:
+    """The command started inside the sandbox: the worker, which first sets the limits.
+
+    ``confined``: it first mounts the in-memory folders with a file limit and drops the sandbox's
+    capabilities (:mod:`classroom.confine`; only inside a sandbox started by :func:`run_sandboxed`).
+    """
+    confine = ("from grader_worker import confine; confine.main(%r, %d, %d, %r); "
+               % (IN_MEMORY_FOLDERS, limits.disk_mb * _MIB, limits.files, INSIDE_HOME)
+               if confined else "")
     return [sys.executable, "-I", "-c",
-            "import sys; sys.path.insert(0, %r); from grader_worker import run_submission; "
+            "import sys; sys.path.insert(0, %r); %sfrom grader_worker import run_submission; "
             "sys.exit(run_submission.main(%d, %d, %d, %d, %d))"
-            % (lib, result_fd, limits.memory_mb, limits.processes, limits.cpu_seconds,
+            % (lib, confine, result_fd, limits.memory_mb, limits.processes, limits.cpu_seconds,
                limits.file_mb)]
+
+
+# --------------------------------------------------------------------------------------------
+# the kernel's keyring, and system calls a sandbox may not make
+
+
+#: System calls denied inside a sandbox, per architecture (``AUDIT_ARCH_*`` of the kernel's
+#: ``seccomp_data.arch``): the keyring (add_key, request_key, keyctl), and inotify and fanotify,
+#: whose instances count against a per-user limit shared with every other sandbox.
+DENIED_SYSTEM_CALLS = {
+    0xC000003E: (248, 249, 250, 253, 294, 300),   # x86_64 (x32 numbers are denied as a whole)
+    0x40000003: (286, 287, 288, 291, 332, 338),   # i386, on an x86_64 kernel
+    0xC00000B7: (217, 218, 219, 26, 262),         # aarch64
+    0x40000028: (309, 310, 311, 316, 360, 367),   # arm (EABI), on an aarch64 kernel
+}
+#: keyctl's number for the machines whose system calls the table above knows.
+KEYCTL = {"x86_64": 250, "aarch64": 219}
+_X32_BIT = 0x40000000
+
+
+def seccomp_program() -> bytes | None:
+    """A classic BPF program for ``bwrap --seccomp``: deny :data:`DENIED_SYSTEM_CALLS` (EPERM).
+
+    A call from an architecture the table does not name kills the process. ``None`` on a
+    machine whose system call numbers are not in the table (no filter there).
+    """
+    if os.uname().machine not in KEYCTL:
+        return None
+
+    def instruction(code: int, jump_true: int, jump_false: int, value: int) -> bytes:
+        return struct.pack("=HBBI", code, jump_true, jump_false, value)
+
+    load_word, jump_equal, jump_set, give = 0x20, 0x15, 0x45, 0x06
+    allow, kill, deny = 0x7FFF0000, 0x80000000, 0x00050000 | errno.EPERM
+    program = [instruction(load_word, 0, 0, 4)]  # seccomp_data.arch
+    for architecture, numbers in DENIED_SYSTEM_CALLS.items():
+        block = [instruction(load_word, 0, 0, 0)]  # seccomp_data.nr
+        if architecture == 0xC000003E:
+            block += [instruction(jump_set, 0, 1, _X32_BIT), instruction(give, 0, 0, deny)]
+        for number in numbers:
+            block += [instruction(jump_equal, 0, 1, number), instruction(give, 0, 0, deny)]
+        block.append(instruction(give, 0, 0, allow))
+        program += [instruction(jump_equal, 0, len(block), architecture), *block]
+    program.append(instruction(give, 0, 0, kill))
+    return b"".join(program)
+
+
+def _seccomp_descriptor() -> int | None:
+    """A file descriptor holding :func:`seccomp_program` (read once, by one bwrap)."""
+    program = seccomp_program()
+    if program is None:
+        return None
+    descriptor = os.memfd_create("classroom-seccomp", os.MFD_CLOEXEC)
+    os.write(descriptor, program)
+    os.lseek(descriptor, 0, os.SEEK_SET)
+    return descriptor
+
+
+_libc = ctypes.CDLL(None, use_errno=True)
+_libc.syscall.restype = ctypes.c_long
+_KEYCTL_JOIN_SESSION_KEYRING = 1
+
+
+def join_fresh_session_keyring() -> None:
+    """Give the calling process a new, empty session keyring (between fork and exec).
+
+    Without it a sandbox inherits the grader's session keyring and could read its keys
+    (Kerberos tickets, AFS tokens, cifscreds). Fails quietly where keyrings are unavailable.
+    """
+    number = KEYCTL.get(os.uname().machine)
+    if number is not None:
+        _libc.syscall(ctypes.c_long(number), ctypes.c_long(_KEYCTL_JOIN_SESSION_KEYRING),
+                      ctypes.c_void_p(None))
 
 
 # --------------------------------------------------------------------------------------------
@@ -399,26 +498,39 @@ class _ControlGroup:
                 pass
             os.close(descriptor)
 
-    def remove(self) -> None:
+    def remove(self, patience: float = 20.0) -> None:
+        """Kill what is left in the group and remove it; warn (naming it) if it cannot be.
+
+        A group can be removed only once its last process has fully exited, which takes the
+        kernel a while for a process with much memory or many files: kill and retry until
+        ``patience`` seconds have passed.
+        """
+        deadline = time.monotonic() + patience
         for folder in self.folders:
-            procs = folder / "cgroup.procs"
-            for _ in range(50):
-                try:
-                    pids = [int(pid) for pid in procs.read_text().split()]
-                except OSError:
-                    break
-                if not pids:
-                    break
-                for pid in pids:
-                    try:
-                        os.kill(pid, signal.SIGKILL)
-                    except ProcessLookupError:
-                        pass
-                threading.Event().wait(0.02)
+            while not _kill_and_remove(folder) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            if folder.exists():
+                print(f"warning: the grader could not remove its control group {folder} (still "
+                      "busy); remove it with rmdir when its processes are gone", file=sys.stderr)
+
+
+def _kill_and_remove(folder: Path) -> bool:
+    """One pass: SIGKILL every process of the control group ``folder``, then try to remove it."""
+    kill = folder / "cgroup.kill"  # cgroup v2: kills the whole group at once, new forks too
+    try:
+        if kill.exists():
+            kill.write_text("1")
+        for pid in (folder / "cgroup.procs").read_text().split():
             try:
-                folder.rmdir()
-            except OSError:
+                os.kill(int(pid), signal.SIGKILL)
+            except ProcessLookupError:
                 pass
+        os.rmdir(folder)
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    return True
 
 
 # --------------------------------------------------------------------------------------------
@@ -446,39 +558,39 @@ def _read_tail(stream, cap: int, into: list[bytes]) -> None:
     into.append(kept)
 
 
-def _kill_user(uid: int) -> None:
-    """Kill every process of user ``uid`` (a user that exists only to run submissions)."""
-    for _ in range(20):
-        found = False
-        for status in Path("/proc").glob("[0-9]*/status"):
-            try:
-                lines = status.read_text().splitlines()
-            except OSError:
-                continue
-            real_uid = next((line.split()[1] for line in lines if line.startswith("Uid:")), None)
-            if real_uid == str(uid):
-                found = True
-                try:
-                    os.kill(int(status.parent.name), signal.SIGKILL)
-                except (ProcessLookupError, PermissionError):
-                    pass
-        if not found:
-            return
-        threading.Event().wait(0.05)
+#: Run by ``/bin/sh`` as the user whose processes are to end: the built-in ``kill -9 -1`` signals
+#: every process that user may signal (all of its own at once, not the shell itself), again
+#: until none is left (ESRCH) - a bounded number of times.
+_KILL_ALL_OF_MY_USER = 'n=0; while [ "$n" -lt 100000 ] && kill -9 -1 2>/dev/null; do n=$((n+1)); done'
+
+
+def _kill_user(uid: int, gid: int) -> None:
+    """Kill every process of user ``uid`` (a user that exists only to run submissions).
+
+    A sweep of ``/proc`` can miss a process that keeps forking: by the time it reads a
+    process's entry, that process has exited and its child is new. So a process of that user
+    kills them all with one system call, again until there are none.
+    """
+    subprocess.run(["/bin/sh", "-c", _KILL_ALL_OF_MY_USER], user=uid, group=gid,
+                   extra_groups=[], env=BARE_ENVIRONMENT, stdin=subprocess.DEVNULL,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60, check=False)
 
 
 def run_command(command: Callable[[int], list[str]], timeout: float, limits: Limits,
                 control_group: bool = True, run_as: tuple[int, int] | None = None,
-                environment: dict[str, str] = BARE_ENVIRONMENT) -> SandboxRun:
+                environment: dict[str, str] = BARE_ENVIRONMENT,
+                extra_fds: Sequence[int] = ()) -> SandboxRun:
     """Run ``command(fd)``, ``fd`` the result pipe; kill it all after ``timeout`` seconds.
 
     ``run_as``: ``(uid, gid)`` of an unprivileged user to run it as (the grader runs as root);
     every process of that user is killed at the end. ``environment`` is its whole environment.
+    ``extra_fds`` are passed on to it too (and closed here once it started).
     """
     result_read, result_write = os.pipe()
     group = _ControlGroup(limits) if control_group else None
 
     def prepare_child() -> None:
+        join_fresh_session_keyring()
         if group is not None:
             group.join()
 
@@ -486,7 +598,7 @@ def run_command(command: Callable[[int], list[str]], timeout: float, limits: Lim
     try:
         process = subprocess.Popen(
             command(result_write), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT, pass_fds=(result_write,), preexec_fn=prepare_child,
+            stderr=subprocess.STDOUT, pass_fds=(result_write, *extra_fds), preexec_fn=prepare_child,
             start_new_session=True, env=environment, **user)
     except BaseException:
         os.close(result_read)
@@ -514,7 +626,7 @@ def run_command(command: Callable[[int], list[str]], timeout: float, limits: Lim
             pass
         process.wait()
         if run_as is not None and run_as[0] != os.getuid():
-            _kill_user(run_as[0])
+            _kill_user(*run_as)
         if group is not None:
             group.remove()
         for reader in readers:
@@ -528,8 +640,16 @@ def run_sandboxed(staging: Staging, notebook_copy: Path, timeout: float, limits:
                   hidden: Sequence[Path] = (), run_as: tuple[int, int] | None = None) -> SandboxRun:
     """Run the worker on ``notebook_copy`` inside a sandbox of its own."""
     arguments = bwrap_arguments(staging, notebook_copy, limits, hidden)
-    return run_command(lambda fd: arguments + worker_command(f"{INSIDE_GRADER}/lib", fd, limits),
-                       timeout, limits, run_as=run_as)
+    seccomp = _seccomp_descriptor()
+    if seccomp is not None:
+        arguments += ["--seccomp", str(seccomp)]
+    try:
+        return run_command(
+            lambda fd: arguments + worker_command(f"{INSIDE_GRADER}/lib", fd, limits, confined=True),
+            timeout, limits, run_as=run_as, extra_fds=() if seccomp is None else (seccomp,))
+    finally:
+        if seccomp is not None:
+            os.close(seccomp)
 
 
 def run_unsandboxed(staging: Staging, notebook_copy: Path, timeout: float, limits: Limits,

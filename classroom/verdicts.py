@@ -17,7 +17,7 @@ from typing import Any, Sequence
 
 from backproplib.exercises import Feedback
 
-from .answers import BadAnswerData, RecordedFunction, decode, loads
+from .answers import BadAnswerData, RecordedFunction, decode, loads, one_result
 from .convention import Exercise
 
 CORRECT = "correct"
@@ -141,7 +141,15 @@ def check_answer(exercise: Exercise, data: Any) -> tuple[str, str]:
 
 
 def judge(grade: Grade, result: bytes, exercises: Sequence[Exercise], cell_timeout: float) -> Any:
-    """Fill ``grade`` from a sandbox's result; return the executed notebook data, if any."""
+    """Fill ``grade`` from a sandbox's result; return the executed notebook data, if any.
+
+    Everything decoded from ``result`` spends one budget (:func:`classroom.answers.one_result`).
+    """
+    with one_result():
+        return _judge(grade, result, exercises, cell_timeout)
+
+
+def _judge(grade: Grade, result: bytes, exercises: Sequence[Exercise], cell_timeout: float) -> Any:
     try:
         data = loads(result)
         if not isinstance(data, dict):

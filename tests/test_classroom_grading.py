@@ -9,9 +9,11 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import math
 import re
+import weakref
 from importlib import import_module
 from pathlib import Path
 
@@ -222,6 +224,34 @@ def test_json_that_is_too_deep_or_broken_is_bad_data():
         answers.loads("[" * 100_000)
     with pytest.raises(answers.BadAnswerData):
         answers.loads(b"\xff\xfe")
+
+
+def test_the_classes_made_for_type_names_do_not_outlive_their_result():
+    value = answers.decode({"kind": "other", "type": "OnlyInThisResult"})
+    made = weakref.ref(type(value))
+    assert type(value).__name__ == "OnlyInThisResult"
+    del value
+    gc.collect()
+    assert made() is None  # nothing kept for the next student
+
+
+def test_one_result_may_not_name_a_thousand_types():
+    names = [{"kind": "other", "type": f"T{number}"} for number in range(1000)]
+    grade = _judged({"answers": {"5.3": {"arguments": [{"value": {"kind": "list", "items": names}}],
+                                         "keywords": {}}}})
+    assert grade.statuses["5.3"] == "error" and "type names" in grade.messages["5.3"]
+
+
+def test_a_result_of_millions_of_values_is_refused_before_it_is_parsed():
+    with pytest.raises(answers.BadAnswerData, match="values"):
+        answers.loads(b"[" + b"{}," * 5_000_000 + b"{}]")
+
+
+def test_what_one_result_decodes_is_bounded_in_total():
+    array = answers.encode(np.zeros(1_000_000))
+    many = {"kind": "list", "items": [array] * 5}  # 5 million numbers in one value
+    with pytest.raises(answers.BadAnswerData, match="values"):
+        answers.decode(many)
 
 
 # --- function answers: declared inputs and recorded calls -----------------------------------

@@ -25,7 +25,7 @@ import resource
 import sys
 
 CLONE_NEWNS = 0x00020000
-MS_NOSUID, MS_NODEV = 0x2, 0x4
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND, MS_REC = 0x1, 0x2, 0x4, 0x20, 0x1000, 0x4000
 PR_CAPBSET_DROP, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 24, 47, 4
 _LINUX_CAPABILITY_VERSION_3 = 0x20080522
 _LAST_CAPABILITY = 63
@@ -44,12 +44,48 @@ def _check(result: int, what: str) -> None:
         raise ConfinementFailed(f"{what}: {os.strerror(ctypes.get_errno())}")
 
 
+def _mounts_below(folder: str) -> list[tuple[str, bool]]:
+    """The mount points strictly below ``folder`` that no other such mount point holds, each with
+    whether it is read-only (``/proc/self/mountinfo``; ``\\040`` and friends unescaped)."""
+    below: dict[str, bool] = {}
+    with open("/proc/self/mountinfo", encoding="utf-8", errors="surrogateescape") as mountinfo:
+        for line in mountinfo:
+            fields = line.split()
+            place = fields[4].encode("latin-1", "surrogateescape").decode("unicode_escape")
+            if place.startswith(folder.rstrip("/") + "/"):
+                below[place] = "ro" in fields[5].split(",")
+    tops = [place for place in below
+            if not any(place.startswith(other + "/") for other in below if other != place)]
+    return [(place, below[place]) for place in sorted(tops)]
+
+
 def mount_limited_tmpfs(folder: str, size_bytes: int, files: int, mode: int, uid: int,
                         gid: int) -> None:
-    """Mount an empty in-memory file system over ``folder``: ``size_bytes``, ``files`` inodes."""
+    """Mount an empty in-memory file system over ``folder``: ``size_bytes``, ``files`` inodes.
+
+    What bubblewrap bound below ``folder`` (a Python environment under ``/tmp``, say) stays
+    visible: each such mount is held by a descriptor, covered, and bound again at its place in the
+    new file system, read-only where it was read-only.
+    """
+    held = []
+    for place, read_only in _mounts_below(folder):
+        held.append((place, read_only, os.open(place, os.O_PATH), os.path.isdir(place)))
     options = f"size={size_bytes},nr_inodes={files},mode={mode:o},uid={uid},gid={gid}"
     _check(_libc.mount(b"tmpfs", folder.encode(), b"tmpfs", MS_NOSUID | MS_NODEV,
                        options.encode()), f"mounting {folder} ({options})")
+    for place, read_only, descriptor, is_folder in held:
+        if is_folder:
+            os.makedirs(place, exist_ok=True)
+        else:
+            os.makedirs(os.path.dirname(place), exist_ok=True)
+            os.close(os.open(place, os.O_CREAT | os.O_WRONLY, 0o600))
+        _check(_libc.mount(f"/proc/self/fd/{descriptor}".encode(), place.encode(), None,
+                           MS_BIND | MS_REC, None), f"binding {place} again below {folder}")
+        if read_only:
+            _check(_libc.mount(None, place.encode(), None,
+                               MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, None),
+                   f"making {place} read-only again")
+        os.close(descriptor)
 
 
 class _CapHeader(ctypes.Structure):

@@ -360,15 +360,20 @@ def worker_environment(home: str, tmp: str, lib: str) -> dict[str, str]:
     }
 
 
+def confinement_code(limits: Limits) -> str:
+    """The Python statement a sandbox's first process runs before anything else: it mounts the
+    in-memory folders with a file limit and drops the sandbox's capabilities (:mod:`classroom.confine`)."""
+    return ("from grader_worker import confine; confine.main(%r, %d, %d, %r); "
+            % (IN_MEMORY_FOLDERS, limits.disk_mb * _MIB, limits.files, INSIDE_HOME))
+
+
 def worker_command(lib: str, result_fd: int, limits: Limits, confined: bool = False) -> list[str]:
     """The command started inside the sandbox: the worker, which first sets the limits.
 
     ``confined``: it first mounts the in-memory folders with a file limit and drops the sandbox's
     capabilities (:mod:`classroom.confine`; only inside a sandbox started by :func:`run_sandboxed`).
     """
-    confine = ("from grader_worker import confine; confine.main(%r, %d, %d, %r); "
-               % (IN_MEMORY_FOLDERS, limits.disk_mb * _MIB, limits.files, INSIDE_HOME)
-               if confined else "")
+    confine = confinement_code(limits) if confined else ""
     return [sys.executable, "-I", "-c",
             "import sys; sys.path.insert(0, %r); %sfrom grader_worker import run_submission; "
             "sys.exit(run_submission.main(%d, %d, %d, %d, %d))"

@@ -83,7 +83,15 @@ with sandbox.Staging({"exercises": []}) as staging:
     notebook.write_text("{}")
     try:
         arguments = sandbox.bwrap_arguments(staging, notebook, sandbox.Limits())
-        code = "import sys, numpy, ipykernel, nbclient, backproplib; print(sys.prefix, backproplib.__file__)"
+        # as the worker starts: confined first (a fresh /tmp with a file limit), then the imports;
+        # the environment must stay visible (the kernel is started from sys.executable), and
+        # read-only
+        code = ("import sys; sys.path.insert(0, %r); " % f"{sandbox.INSIDE_GRADER}/lib"
+                + sandbox.confinement_code(sandbox.Limits())
+                + "import os, numpy, ipykernel, nbclient, backproplib; "
+                + "print(sys.prefix, backproplib.__file__, os.path.isfile(sys.executable), "
+                + "os.access(sys.prefix, os.W_OK), "
+                + "os.access('/tmp', os.W_OK))")
         run = subprocess.run(arguments + [sys.executable, "-c", code], capture_output=True,
                              text=True, env=sandbox.BARE_ENVIRONMENT, timeout=120)
     finally:
@@ -129,7 +137,7 @@ def test_the_kernel_sees_its_python_environment_wherever_it_lives(kind, tmp_path
     assert completed.returncode == 0, completed.stderr
     shown, error, prefix = completed.stdout.strip().split("|")
     assert prefix == str(python.parent.parent)  # the grader ran in that environment
-    assert shown == f"{prefix} {sandbox.INSIDE_GRADER}/lib/backproplib/__init__.py", error
+    assert shown == f"{prefix} {sandbox.INSIDE_GRADER}/lib/backproplib/__init__.py True False True", error
 
 
 def _chapter_and_class(base: Path, students: dict[str, dict[str, str]]) -> tuple[Path, Path]:

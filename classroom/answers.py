@@ -95,6 +95,18 @@ def _on_alarm(signum: int, frame: Any) -> None:
     raise _CallTimedOut()
 
 
+def _unchanged(before: Any, after: Any) -> bool:
+    """Whether a call left its argument as it was given: an array, or a list or tuple of arrays
+    (the weights of a network), compared element by element."""
+    if isinstance(before, np.ndarray):
+        return (type(after) is np.ndarray and after.shape == before.shape
+                and np.array_equal(after, before, equal_nan=True))
+    if type(before) in (list, tuple):
+        return (type(after) is type(before) and len(after) == len(before)
+                and all(map(_unchanged, before, after)))
+    return True
+
+
 def record_calls(function: Callable[..., Any], inputs: Sequence[Sequence[Any]],
                  timeout: float) -> list[dict]:
     """Call ``function`` on a copy of each argument tuple of ``inputs``; one record per call.
@@ -120,11 +132,8 @@ def record_calls(function: Callable[..., Any], inputs: Sequence[Sequence[Any]],
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, previous)
-        changed = []
-        for before, after in zip(arguments, given):
-            same = (not isinstance(before, np.ndarray) or type(after) is np.ndarray
-                    and after.shape == before.shape and np.array_equal(after, before, equal_nan=True))
-            changed.append(None if same else encode(after))
+        changed = [None if _unchanged(before, after) else encode(after)
+                   for before, after in zip(arguments, given)]
         records.append({"output": encode(output), "changed": changed})
     return records
 
@@ -313,12 +322,32 @@ class RecordedFunction:
                 name.rsplit(".", 1)[-1], (Exception,), {})
             raise error_type(record["message"])
         for given, after in zip(arguments, record["changed"]):
-            if after is not None and isinstance(given, np.ndarray):
-                try:
-                    given[...] = after
-                except (ValueError, TypeError):
-                    given[...] = np.nan
+            if after is not None:
+                RecordedFunction._change(given, after)
         return decode(record["output"])
+
+    @staticmethod
+    def _change(given: Any, after: Any) -> None:
+        """Make in ``given`` the change the student's function made: an array's values, the
+        arrays of a list or tuple, a list's items (what cannot be reproduced becomes NaN)."""
+        if isinstance(given, np.ndarray):
+            try:
+                given[...] = after
+            except (ValueError, TypeError):
+                given[...] = np.nan
+        elif type(given) in (list, tuple):
+            same_length = type(after) in (list, tuple) and len(after) == len(given)
+            for index, item in enumerate(given):
+                new = after[index] if same_length else None
+                if isinstance(item, np.ndarray) and isinstance(new, np.ndarray) \
+                        and new.shape == item.shape:
+                    RecordedFunction._change(item, new)
+                elif type(given) is list and same_length:
+                    given[index] = new
+                elif isinstance(item, np.ndarray):
+                    item[...] = np.nan
+            if type(given) is list and not same_length:
+                given[:] = list(after) if type(after) in (list, tuple) else []
 
 
 def loads(text: bytes | str) -> Any:

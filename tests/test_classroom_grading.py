@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import copy
 import gc
 import json
 import math
@@ -306,12 +307,20 @@ def _wrong_functions(right):
                 argument[...] = 0.0
         return output
 
+    def changes_an_array_of_a_list(*arguments):  # a network's weights, say
+        output = right(*arguments)
+        for argument in arguments:
+            if isinstance(argument, (list, tuple)) and argument and isinstance(argument[0], np.ndarray):
+                argument[0][...] = 0.0
+        return output
+
     def doubled(*arguments):
         output = right(*arguments)
         return tuple(2 * part for part in output) if isinstance(output, tuple) else 2 * np.asarray(output)
 
     return {"right": right, "raises": raises, "not written": not_written,
             "changes its input": changes_its_input, "doubled": doubled,
+            "changes an array of a list": changes_an_array_of_a_list,
             "returns None": lambda *arguments: None, "returns text": lambda *arguments: "nine",
             "column shape": lambda *arguments: np.reshape(right(*arguments), (-1, 1))
             if not isinstance(right(*arguments), tuple) else right(*arguments)}
@@ -328,8 +337,7 @@ def test_a_check_says_the_same_of_a_function_and_of_its_recorded_calls(path, exe
         calls = []
 
         def spy(*arguments, function=function):
-            calls.append([np.array(argument, copy=True) if isinstance(argument, np.ndarray)
-                          else argument for argument in arguments])
+            calls.append(copy.deepcopy(arguments))
             return function(*arguments)
 
         direct = str(check(spy))

@@ -73,3 +73,11 @@ def test_a_forged_result_is_never_the_graders_failure(tmp_path):
 def test_an_answers_line_that_is_not_an_object_is_malformed_not_a_crash(shown):
     line = {"output_type": "stream", "name": "stdout", "text": "N0NCE" + shown + "\n"}
     assert read_answers({"outputs": [line]}, "N0NCE") == (None, "malformed")
+
+
+@pytest.mark.parametrize("name", ["mallory\nann: 4 of 4 correct", "ann\t", "tab\tin", "cr\rann"])
+def test_a_name_with_a_line_break_or_tab_shows_as_one_printable_line(name, tmp_path):
+    # a progress line such as "ann: 4/4 correct" must not be forgeable from a file name
+    (tmp_path / f"{name}.ipynb").write_text("{}")
+    (student,) = [submission.student for submission in grade.find_submissions(tmp_path, "x.ipynb")]
+    assert student.isprintable() and student == grade.student_name(name), repr(student)

@@ -90,11 +90,12 @@ del {function}
 '''
 
 
-def read_answers(cell: Any, nonce: str) -> tuple[dict | None, str]:
+def read_answers(cell: Any, nonce: str, max_chars: int = 32 * _MIB) -> tuple[dict | None, str]:
     """The answers shown by the answers cell, and a problem description when there are none.
 
     Everything here was shown by the student's kernel: a line that is not a JSON object is
-    ``"malformed"`` (the submission's problem), never an error of the worker's."""
+    ``"malformed"`` (the submission's problem), never an error of the worker's; a line longer
+    than ``max_chars`` (more than the grader would read) is ``"too large"``, and not parsed."""
     lines = []
     for output in cell.get("outputs", []):
         if output.get("output_type") == "error":
@@ -105,10 +106,12 @@ def read_answers(cell: Any, nonce: str) -> tuple[dict | None, str]:
         return None, "imitated"
     if not lines:
         return None, "no answers"
+    if len(lines[0]) > max_chars:
+        return None, "too large"
     try:  # the kernel may show anything after the nonce: it is read as data or not at all
         answers = json.loads(lines[0][len(nonce):])
         json.dumps(answers)  # main() writes it out again, one level deeper
-    except (ValueError, RecursionError):
+    except (ValueError, RecursionError, MemoryError):
         return None, "malformed"
     return (answers, "") if isinstance(answers, dict) else (None, "malformed")
 
@@ -178,7 +181,8 @@ def run(job: dict, notebook_path: Path, workdir: Path) -> dict:
             if index + 1 not in result[bucket]:
                 result[bucket].append(index + 1)
     if ran:
-        result["answers"], result["harness_problem"] = read_answers(answers_cell, nonce)
+        result["answers"], result["harness_problem"] = read_answers(
+            answers_cell, nonce, job.get("result_bytes", 32 * _MIB) // 2)
     if job.get("keep_executed"):
         notebook.cells.pop()
         result["executed"] = notebook

@@ -81,3 +81,10 @@ def test_a_name_with_a_line_break_or_tab_shows_as_one_printable_line(name, tmp_p
     (tmp_path / f"{name}.ipynb").write_text("{}")
     (student,) = [submission.student for submission in grade.find_submissions(tmp_path, "x.ipynb")]
     assert student.isprintable() and student == grade.student_name(name), repr(student)
+
+
+def test_an_answers_line_larger_than_the_grader_reads_is_not_parsed():
+    big = '{"5.3": {"missing": "' + "x" * 2000 + '"}}'
+    line = {"output_type": "stream", "name": "stdout", "text": "N0NCE" + big + "\n"}
+    assert read_answers({"outputs": [line]}, "N0NCE", max_chars=1000) == (None, "too large")
+    assert read_answers({"outputs": [line]}, "N0NCE", max_chars=5000)[1] == ""

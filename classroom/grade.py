@@ -135,7 +135,7 @@ def _visible(character: str) -> str:
     code = ord(character)
     if 0xDC80 <= code <= 0xDCFF:  # a byte that is not UTF-8 (os.listdir's surrogate escape)
         return f"\\x{code - 0xDC00:02x}"
-    if _CONTROL.match(character) or unicodedata.category(character) in ("Cf", "Cs", "Co", "Cn", "Zl",
+    if _CONTROL.match(character) or unicodedata.category(character) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl",
                                                                          "Zp"):
         return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
     return character

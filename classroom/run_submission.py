@@ -7,7 +7,9 @@ produces is *data* that the grader checks outside.
 
 What it does, in order:
 
-1. sets the sandbox's resource limits on itself (they pass to the kernel it starts);
+1. makes itself non-dumpable (:func:`keep_to_itself`: the kernel, same user, cannot reach its
+   result pipe or memory) and sets the sandbox's resource limits on itself (they pass to the
+   kernel it starts);
 2. runs every code cell of the submission (its read-only copy) in a fresh kernel, outputs
    discarded; a cell that raises does not stop the others; a cell still running after
    ``cell_timeout`` seconds is interrupted and the next one runs;
@@ -88,8 +90,12 @@ del {function}
 '''
 
 
-def read_answers(cell: Any, nonce: str) -> tuple[dict | None, str]:
-    """The answers shown by the answers cell, and a problem description when there are none."""
+def read_answers(cell: Any, nonce: str, max_chars: int = 32 * _MIB) -> tuple[dict | None, str]:
+    """The answers shown by the answers cell, and a problem description when there are none.
+
+    Everything here was shown by the student's kernel: a line that is not a JSON object is
+    ``"malformed"`` (the submission's problem), never an error of the worker's; a line longer
+    than ``max_chars`` (more than the grader would read) is ``"too large"``, and not parsed."""
     lines = []
     for output in cell.get("outputs", []):
         if output.get("output_type") == "error":
@@ -100,7 +106,14 @@ def read_answers(cell: Any, nonce: str) -> tuple[dict | None, str]:
         return None, "imitated"
     if not lines:
         return None, "no answers"
-    return json.loads(lines[0][len(nonce):]), ""
+    if len(lines[0]) > max_chars:
+        return None, "too large"
+    try:  # the kernel may show anything after the nonce: it is read as data or not at all
+        answers = json.loads(lines[0][len(nonce):])
+        json.dumps(answers)  # main() writes it out again, one level deeper
+    except (ValueError, RecursionError, MemoryError):
+        return None, "malformed"
+    return (answers, "") if isinstance(answers, dict) else (None, "malformed")
 
 
 def run(job: dict, notebook_path: Path, workdir: Path) -> dict:
@@ -168,7 +181,8 @@ def run(job: dict, notebook_path: Path, workdir: Path) -> dict:
             if index + 1 not in result[bucket]:
                 result[bucket].append(index + 1)
     if ran:
-        result["answers"], result["harness_problem"] = read_answers(answers_cell, nonce)
+        result["answers"], result["harness_problem"] = read_answers(
+            answers_cell, nonce, job.get("result_bytes", 32 * _MIB) // 2)
     if job.get("keep_executed"):
         notebook.cells.pop()
         result["executed"] = notebook
@@ -188,8 +202,23 @@ def set_limits(memory_mb: int, processes: int, cpu_seconds: int, file_mb: int) -
         resource.setrlimit(kind, (value, value))
 
 
+def keep_to_itself() -> None:
+    """Make this process non-dumpable (``PR_SET_DUMPABLE`` 0), so that the student's kernel - same
+    user, no capabilities - can neither open its descriptors (the result pipe, through
+    ``/proc/<pid>/fd``) nor read or write its memory (``/proc/<pid>/mem``, ``ptrace``). The kernel
+    it starts is dumpable again (``exec`` resets the flag); its own files stay its own."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        if ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_SET_DUMPABLE, 0) failed")
+
+
+_PR_SET_DUMPABLE = 4
+
+
 def main(result_fd: int, memory_mb: int, processes: int, cpu_seconds: int, file_mb: int) -> int:
     """Set the limits, run the job of this folder's ``job.json``, write the result to ``result_fd``."""
+    keep_to_itself()
     set_limits(memory_mb, processes, cpu_seconds, file_mb)
     os.set_inheritable(result_fd, False)  # the kernel does not get the result pipe
     os.write(result_fd, STARTED)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import re
 import resource
 import sys
 
@@ -48,10 +49,12 @@ def _mounts_below(folder: str) -> list[tuple[str, bool]]:
     """The mount points strictly below ``folder`` that no other such mount point holds, each with
     whether it is read-only (``/proc/self/mountinfo``; ``\\040`` and friends unescaped)."""
     below: dict[str, bool] = {}
-    with open("/proc/self/mountinfo", encoding="utf-8", errors="surrogateescape") as mountinfo:
+    with open("/proc/self/mountinfo", "rb") as mountinfo:
         for line in mountinfo:
             fields = line.split()
-            place = fields[4].encode("latin-1", "surrogateescape").decode("unicode_escape")
+            place = os.fsdecode(re.sub(rb"\\([0-7]{3})", lambda octal: bytes([int(octal[1], 8)]),
+                                       fields[4]))
+            fields = [field.decode("ascii", "replace") for field in fields]
             if place.startswith(folder.rstrip("/") + "/"):
                 below[place] = "ro" in fields[5].split(",")
     tops = [place for place in below

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import itertools
 import json
 import os
 import shutil
@@ -458,6 +459,9 @@ def join_fresh_session_keyring() -> None:
 # control groups: process count and total memory when the grader runs as root
 
 
+_GROUP_NUMBERS = itertools.count(1)
+
+
 class _ControlGroup:
     """A pids (and memory) control group for one sandbox, if the machine allows it; else inert."""
 
@@ -466,7 +470,9 @@ class _ControlGroup:
         self.procs_files: list[str] = []
         if os.geteuid() != 0:
             return  # RLIMIT_NPROC applies to an ordinary user
-        name = f"classroom-grade-{os.getpid()}-{threading.get_ident()}"
+        # a name of its own for every sandbox: a group that could not be removed never makes a
+        # later sandbox run without one (mkdir would fail on the old name)
+        name = f"classroom-grade-{os.getpid()}-{next(_GROUP_NUMBERS)}"
         settings = {
             Path("/sys/fs/cgroup/pids"): {"pids.max": str(limits.processes)},
             Path("/sys/fs/cgroup/memory"): {"memory.limit_in_bytes": str(limits.memory_mb * _MIB)},

@@ -115,6 +115,8 @@ def _layout(kind: str, base: Path) -> tuple[Path, Path, dict[str, str]]:
         home.mkdir(mode=0o700)
         python = _venv(home / "venv")
         environment["HOME"] = str(home)
+    elif kind == "venv under a folder whose name is not Latin-1, with a space":
+        python = _venv(base / "ł 環境" / "venv")
     else:  # the grader's own temporary files (staged package, copies) away from the venv
         python = _venv(base / "venv")
         environment["TMPDIR"] = tempfile.mkdtemp(dir="/var/tmp", prefix="grading-test-")
@@ -122,7 +124,8 @@ def _layout(kind: str, base: Path) -> tuple[Path, Path, dict[str, str]]:
 
 
 LAYOUTS = ["venv under the temporary folder", ".venv inside a clone under the temporary folder",
-           "venv under a home folder of mode 0700", "venv under /tmp, TMPDIR elsewhere"]
+           "venv under a home folder of mode 0700", "venv under /tmp, TMPDIR elsewhere",
+           "venv under a folder whose name is not Latin-1, with a space"]
 
 
 @pytest.mark.parametrize("kind", LAYOUTS)

@@ -168,6 +168,20 @@ def test_a_control_group_still_busy_for_a_while_is_removed_all_the_same(monkeypa
     assert [folder for folder in group.folders if folder.exists()] == []
 
 
+def test_a_group_left_behind_never_leaves_the_next_sandbox_without_one():
+    # a group the kernel would not let go of stays; the next sandbox of the same thread must
+    # still get limits of its own (with one name per thread, its mkdir failed and it had none)
+    left_behind = sandbox._ControlGroup(sandbox.Limits())
+    try:
+        following = sandbox._ControlGroup(sandbox.Limits())
+        try:
+            assert following.folders and not set(following.folders) & set(left_behind.folders)
+        finally:
+            following.remove()
+    finally:
+        left_behind.remove()
+
+
 # --- the submissions folder: depth, long names, links swapped in while grading runs -----------
 
 CHAPTER_FILE = "05_batch_averaging.ipynb"

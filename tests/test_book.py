@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -90,17 +87,3 @@ def test_code_lines_fit_the_page(path):
         if len(line) > MAX_CODE_LINE
     ]
     assert not too_long, f"code lines longer than {MAX_CODE_LINE} characters:\n" + "\n".join(too_long)
-
-
-def run(command: list[str], env: dict | None = None, timeout: int = 600) -> subprocess.CompletedProcess:
-    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout,
-                          env={**os.environ, **(env or {})})
-
-
-def test_notebooks_give_the_same_outputs_with_one_blas_thread():
-    """The stored outputs must not depend on the summation order of a multi-threaded BLAS."""
-    one_thread = {name: "1" for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
-    result = run([sys.executable, "-m", "pytest", "--nbval", "--nbval-current-env", "-p", "no:cacheprovider",
-                  "-p", "no:benchmark", "-o", "addopts=", "-q", *[str(p) for p in NOTEBOOKS]], env=one_thread)
-    assert result.returncode == 0, result.stdout[-4000:]
-    assert " passed" in result.stdout.splitlines()[-1]

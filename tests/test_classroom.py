@@ -34,7 +34,7 @@ STUB = make_student_versions.STUB
 
 # time limits of the grading runs in this file (seconds); the whole-notebook limit is generous, so that
 # a heavily loaded 2-core machine still runs every honest notebook within it (only eve reaches it)
-TIMEOUT, CELL_TIMEOUT, CHECK_TIMEOUT = 90.0, 6.0, 3.0
+TIMEOUT, CELL_TIMEOUT, CHECK_TIMEOUT = 60.0, 6.0, 3.0
 
 
 def read(path: Path) -> nbformat.NotebookNode:

@@ -140,7 +140,7 @@ def run(job: dict, notebook_path: Path, workdir: Path) -> dict:
         harness_source(job["exercises"], nonce, job["check_timeout"]))
     notebook.cells.append(answers_cell)
     answers_timeout = len(job["exercises"]) * job["check_timeout"] * 8 + 30
-    state = {"current": None}
+    state: dict[str, Any] = {"current": None, "failed": {}}
     client = NotebookClient(
         notebook,
         kernel_name="python3",
@@ -150,6 +150,10 @@ def run(job: dict, notebook_path: Path, workdir: Path) -> dict:
         interrupt_on_timeout=True,  # then wait for the cell's reply: interrupted cells end in
         # KeyboardInterrupt; a kernel that ignores interrupts is ended by grade's wall clock
         record_timing=False,
+        # after a cell's reply, how long its outputs may take to arrive: on a loaded machine the
+        # kernel's output thread lags its replies by seconds (nbclient's default, 4 s, dropped
+        # a slow answers cell's output); grade's wall clock bounds the whole run
+        iopub_timeout=int(max(answers_timeout, job["cell_timeout"])),
         shutdown_kernel="immediate",
         skip_cells_with_tag="",
     )
@@ -157,7 +161,14 @@ def run(job: dict, notebook_path: Path, workdir: Path) -> dict:
     def remember_cell(cell: Any, cell_index: int, **_: Any) -> None:
         state["current"] = cell_index
 
+    def remember_failure(cell: Any, cell_index: int, execute_reply: Any = None, **_: Any) -> None:
+        # the cell's reply says whether it raised, even when its error output never arrived
+        content = (execute_reply or {}).get("content", {})
+        if content.get("status") == "error":
+            state["failed"][cell_index] = str(content.get("ename", ""))
+
     client.on_cell_start = remember_cell
+    client.on_cell_executed = remember_failure
     ran = False
     try:
         client.execute()
@@ -169,10 +180,12 @@ def run(job: dict, notebook_path: Path, workdir: Path) -> dict:
         result["harness_problem"] = f"the notebook could not be run ({type(error).__name__})"
     result["kernel_started"] = state["current"] is not None
     for index, cell in enumerate(notebook.cells[:-1]):
-        for output in cell.get("outputs", []):
-            if output.get("output_type") != "error":
-                continue
-            if output.get("ename") == "KeyboardInterrupt":
+        names = [output.get("ename") for output in cell.get("outputs", [])
+                 if output.get("output_type") == "error"]
+        if index in state["failed"]:
+            names.append(state["failed"][index])
+        for name in names:
+            if name == "KeyboardInterrupt":
                 bucket = "interrupted_cells"
             elif "raises-exception" in cell.metadata.get("tags", []):
                 continue  # the book shows this error on purpose
@@ -180,7 +193,9 @@ def run(job: dict, notebook_path: Path, workdir: Path) -> dict:
                 bucket = "error_cells"
             if index + 1 not in result[bucket]:
                 result[bucket].append(index + 1)
-    if ran:
+    if ran and len(notebook.cells) - 1 in state["failed"]:
+        result["harness_problem"] = "error"  # the answers cell raised (its output may be late)
+    elif ran:
         result["answers"], result["harness_problem"] = read_answers(
             answers_cell, nonce, job.get("result_bytes", 32 * _MIB) // 2)
     if job.get("keep_executed"):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import shutil
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
@@ -105,26 +106,6 @@ def open_page(browser, base_url: str, path: str, width: int = 1280, height: int 
     return context, page, problems
 
 
-@pytest.mark.parametrize("page_path", PAGES)
-def test_page_loads_cleanly_with_alt_text_and_typeset_math(site, browser, page_path):
-    base_url, _ = site
-    context, page, problems = open_page(browser, base_url, f"{page_path}.html")
-    try:
-        page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
-        page.evaluate("() => MathJax.startup.promise")
-        images = page.eval_on_selector_all("main img", "els => els.map(e => [e.src, e.alt])")
-        for source, alt in images:
-            assert alt and alt.strip(), f"image without alt text: {source}"
-        source_text = (ROOT / f"{page_path}.md").read_text() if (ROOT / f"{page_path}.md").exists() \
-            else (ROOT / f"{page_path}.ipynb").read_text()
-        if "$" in source_text:
-            assert page.locator("mjx-container").count() > 0, "math was not typeset"
-        assert page.locator("mjx-merror").count() == 0, "MathJax reported an error"
-        assert problems == []
-    finally:
-        context.close()
-
-
 def typeset(page) -> None:
     """Wait until MathJax has typeset the page (if it loads MathJax at all)."""
     if page.locator("script[src*='mathjax']").count() == 0:
@@ -146,6 +127,64 @@ READER_TEXT = """() => {
     return text;
 }"""
 RAW_TEX = re.compile(r"\$|\\\(|\\\[|\\[A-Za-z]+|[_^]\{")  # ... or a TeX sub/superscript brace
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+AXE_RUN = """async tags => {
+    const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+    return result.violations.map(v => v.id + ' (' + v.nodes.length + '): '
+        + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '));
+}"""
+
+
+@dataclass
+class RenderedPage:
+    """What one load of a page in Chromium showed, for the tests of that page."""
+
+    images: list[tuple[str, str]]  # (source, alt text) of each image in the main content
+    typeset_formulas: int
+    math_errors: int
+    reader_text: str
+    violations: list[str]  # axe-core's WCAG 2.1 A/AA violations
+    problems: list[str]  # console errors, failed requests, requests leaving the machine
+
+
+@pytest.fixture(scope="module")
+def rendered(site, browser):
+    """Each page loaded once (typeset, read, audited), the first time a test asks for it: one load
+    instead of one for each of the three tests of a page."""
+    assert AXE.exists(), "install axe-core: npm install --prefix tests/browser"
+    base_url, _ = site
+    pages: dict[str, RenderedPage] = {}
+
+    def render(page_path: str) -> RenderedPage:
+        if page_path not in pages:
+            context, page, problems = open_page(browser, base_url, f"{page_path}.html")
+            try:
+                typeset(page)
+                images = page.eval_on_selector_all("main img", "els => els.map(e => [e.src, e.alt])")
+                reader_text = page.evaluate(READER_TEXT)
+                formulas, errors = page.locator("mjx-container").count(), page.locator("mjx-merror").count()
+                page.add_script_tag(content=AXE.read_text())
+                violations = page.evaluate(AXE_RUN, WCAG_21_AA)
+                pages[page_path] = RenderedPage([tuple(image) for image in images], formulas, errors,
+                                                reader_text, violations, list(problems))
+            finally:
+                context.close()
+        return pages[page_path]
+
+    return render
+
+
+@pytest.mark.parametrize("page_path", PAGES)
+def test_page_loads_cleanly_with_alt_text_and_typeset_math(rendered, page_path):
+    shown = rendered(page_path)
+    for source, alt in shown.images:
+        assert alt and alt.strip(), f"image without alt text: {source}"
+    source_text = (ROOT / f"{page_path}.md").read_text() if (ROOT / f"{page_path}.md").exists() \
+        else (ROOT / f"{page_path}.ipynb").read_text()
+    if "$" in source_text:
+        assert shown.typeset_formulas > 0, "math was not typeset"
+    assert shown.math_errors == 0, "MathJax reported an error"
+    assert shown.problems == []
 
 
 def raw_tex(text: str) -> list[str]:
@@ -162,48 +201,23 @@ def test_raw_tex_finder():
 
 
 @pytest.mark.parametrize("page_path", PAGES)
-def test_no_raw_tex_in_the_rendered_text(site, browser, page_path):
+def test_no_raw_tex_in_the_rendered_text(rendered, page_path):
     """After MathJax, no `$`, `\\(`, `\\[` or `\\command` is left in the text a reader sees.
 
     Counting typeset formulas is not enough: a formula broken by its surroundings (display math
     inside a list item, a section title with math used as a link text) shows as raw TeX on a page
     that also has typeset math.
     """
-    base_url, _ = site
-    context, page, problems = open_page(browser, base_url, f"{page_path}.html")
-    try:
-        typeset(page)
-        left = raw_tex(page.evaluate(READER_TEXT))
-        assert left == [], f"raw TeX in {page_path}: " + " | ".join(left)
-        assert problems == []
-    finally:
-        context.close()
-
-
-WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+    left = raw_tex(rendered(page_path).reader_text)
+    assert left == [], f"raw TeX in {page_path}: " + " | ".join(left)
 
 
 @pytest.mark.parametrize("page_path", PAGES + ["search"])
-def test_page_passes_an_automated_wcag_21_aa_audit(site, browser, page_path):
+def test_page_passes_an_automated_wcag_21_aa_audit(rendered, page_path):
     """axe-core, with the WCAG 2.1 level A and AA rules, finds no violation on the page."""
-    assert AXE.exists(), "install axe-core: npm install --prefix tests/browser"
-    base_url, _ = site
-    context, page, problems = open_page(browser, base_url, f"{page_path}.html")
-    try:
-        typeset(page)
-        page.add_script_tag(content=AXE.read_text())
-        violations = page.evaluate(
-            """async tags => {
-                const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
-                return result.violations.map(v => v.id + ' (' + v.nodes.length + '): '
-                    + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '));
-            }""",
-            WCAG_21_AA,
-        )
-        assert violations == [], f"{page_path}: " + "; ".join(violations)
-        assert problems == []
-    finally:
-        context.close()
+    shown = rendered(page_path)
+    assert shown.violations == [], f"{page_path}: " + "; ".join(shown.violations)
+    assert shown.problems == []
 
 
 def internal_targets(html_dir: Path):

@@ -406,8 +406,9 @@ def grade_submission(submission: Submission, exercises: Sequence[Exercise], sett
                           + (f" within {settings.timeout:g} s" if run.timed_out else ""))
             return grade
         if run.timed_out:
-            grade.notes.append(f"timed out after {settings.timeout:g} s, not graded "
-                               "(an endless loop that ignores interrupts?)")
+            grade.notes.append(f"timed out after {settings.timeout:g} s, not graded (still "
+                               "running at the notebook's time limit: many slow cells, or a loop "
+                               "that ignores interrupts?)")
             return grade
         if run.result == STARTED:  # its log is the student's to write: not shown
             if run.returncode is not None and (run.returncode < 0 or run.returncode > 128):
@@ -466,6 +467,9 @@ def _likely_fix(log: str, settings: Settings) -> str:
     if "bwrap:" in log:
         return (f"bubblewrap failed (its message is above). Check which bwrap runs "
                 f"({shutil.which('bwrap')}) and that it works: `bwrap --ro-bind / / true`.")
+    if "MemoryError" in log or "Cannot allocate memory" in log:
+        return (f"the memory limit of a sandbox's process (--memory {settings.limits.memory_mb:g} "
+                "MiB) is too small to start Python and a kernel: raise it (the default is 2048).")
     if "No module named" in log:
         return ("the Python environment that runs the grader lacks a package the notebooks need: "
                 "in it, run `pip install -r requirements.txt -c constraints.txt`.")
@@ -637,11 +641,25 @@ def add_time_limits(parser: argparse.ArgumentParser) -> None:
     """``--timeout``, ``--cell-timeout`` and ``--check-timeout`` (shared with classroom.gradescope)."""
     parser.add_argument("--timeout", type=float, default=300.0,
                         help="wall-clock limit for one whole notebook, seconds (default: 300)")
-    parser.add_argument("--cell-timeout", type=float, default=60.0,
-                        help="a cell running longer is interrupted, seconds (default: 60)")
+    parser.add_argument("--cell-timeout", type=float, default=None,
+                        help="a cell running longer is interrupted, seconds (default: 60, or half "
+                        "of --timeout if that is shorter)")
     parser.add_argument("--check-timeout", type=float, default=10.0,
                         help="limit for one call of a function a student wrote, seconds "
                         "(default: 10)")
+
+
+def time_limits_problem(options: argparse.Namespace) -> str:
+    """Fill in the default cell limit; what is wrong with the time limits ("" if nothing)."""
+    if options.cell_timeout is None:
+        options.cell_timeout = min(60.0, options.timeout / 2)
+    if min(options.timeout, options.cell_timeout, options.check_timeout) <= 0:
+        return "the time limits must be positive"
+    if options.cell_timeout >= options.timeout:
+        return (f"--cell-timeout ({options.cell_timeout:g} s) must be shorter than --timeout "
+                f"({options.timeout:g} s): a cell that runs too long is interrupted and the next "
+                "one runs, but a notebook still running at --timeout is stopped and not graded")
+    return ""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -679,8 +697,9 @@ def main(arguments: Sequence[str] | None = None) -> int:
     if not options.submissions.is_dir():
         print(f"error: {options.submissions} is not a folder", file=sys.stderr)
         return 2
-    if min(options.timeout, options.cell_timeout, options.check_timeout) <= 0 or options.jobs < 1:
-        print("error: the time limits must be positive and --jobs at least 1", file=sys.stderr)
+    problem = time_limits_problem(options) or ("" if options.jobs >= 1 else "--jobs must be at least 1")
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
         return 2
     if min(options.memory, options.processes, options.disk) < 1:
         print("error: --memory, --processes and --disk must be at least 1", file=sys.stderr)

@@ -24,7 +24,7 @@ import zipfile
 from pathlib import Path
 from typing import Sequence
 
-from .grade import ROOT, add_time_limits, load_trusted_exercises
+from .grade import ROOT, add_time_limits, load_trusted_exercises, time_limits_problem
 
 #: The grader's modules the container needs (the student-version tool and nbgrader are not).
 GRADER_MODULES = ("__init__.py", "answers.py", "autograder.py", "confine.py", "convention.py",
@@ -109,8 +109,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(arguments: Sequence[str] | None = None) -> int:
     options = build_parser().parse_args(arguments)
-    if min(options.timeout, options.cell_timeout, options.check_timeout) <= 0:
-        print("error: the time limits must be positive", file=sys.stderr)
+    problem = time_limits_problem(options)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
         return 2
     try:
         write_autograder(options.chapter, options.out, options.timeout, options.cell_timeout,

@@ -446,8 +446,9 @@ def graded_folder(student_versions, tmp_path_factory):
         "while True:",
         "    try:", "        time.sleep(0.2)", "    except KeyboardInterrupt:", "        pass"]))
     nbformat.write(eve, folder / "eve.ipynb")
-    expected["eve"] = (["not graded"] * 3, f"timed out after {TIMEOUT:g} s, not graded "
-                       "(an endless loop that ignores interrupts?)")
+    expected["eve"] = (["not graded"] * 3, f"timed out after {TIMEOUT:g} s, not graded (still "
+                       "running at the notebook's time limit: many slow cells, or a loop that "
+                       "ignores interrupts?)")
 
     # fay: deletes the check cells, prints fake verdicts, replaces the check functions,
     # and leaves sys.stdout redirected
@@ -590,9 +591,24 @@ def test_grade_refuses_a_bad_command_line(tmp_path, capsys):
     for arguments, message in [([str(tmp_path / "none"), "--chapter", str(CHAPTER_1)], "is not a folder"),
                                ([str(tmp_path), "--chapter", str(no_exercise)], "has no exercise"),
                                ([str(tmp_path / "empty"), "--chapter", str(CHAPTER_1)], "no submission"),
-                               ([str(tmp_path), "--chapter", str(CHAPTER_1), "--timeout", "0"], "positive")]:
+                               ([str(tmp_path), "--chapter", str(CHAPTER_1), "--timeout", "0"], "positive"),
+                               # a cell limit the whole notebook's limit would always cut short
+                               ([str(tmp_path), "--chapter", str(CHAPTER_1), "--timeout", "15",
+                                 "--cell-timeout", "20"],
+                                "--cell-timeout (20 s) must be shorter than --timeout (15 s)")]:
         assert grade.main(arguments) == 2
         assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("timeout, cell_timeout", [([], 60.0), (["--timeout", "15"], 7.5)])
+def test_the_cell_limit_defaults_to_one_the_whole_notebooks_limit_leaves_room_for(tmp_path, timeout,
+                                                                               cell_timeout):
+    # a newcomer's --timeout 15 under a 60 s cell limit: an endless loop that an interrupt would
+    # have stopped ran into the whole notebook's limit, and the row blamed a loop that ignores
+    # interrupts
+    options = grade.build_parser().parse_args([str(tmp_path), "--chapter", str(CHAPTER_1), *timeout])
+    assert grade.time_limits_problem(options) == ""
+    assert options.cell_timeout == cell_timeout
 
 
 def test_two_entries_for_one_student_are_each_graded_under_their_own_name(tmp_path):

@@ -180,6 +180,16 @@ def test_a_submission_cannot_change_the_autograder_or_its_results(graded):
     assert graded["results"]["hostile"]["score"] == 0.0
 
 
+def test_the_gradescope_command_refuses_a_cell_limit_as_long_as_the_whole_notebooks(tmp_path, capsys):
+    chapter = tmp_path / CHAPTER
+    nbformat.write(instructor_notebook(), chapter)
+    out = tmp_path / "a.zip"
+    assert gradescope.main(["--chapter", str(chapter), "--out", str(out), "--timeout", "60",
+                            "--cell-timeout", "60"]) == 2
+    assert "--cell-timeout (60 s) must be shorter than --timeout (60 s)" in capsys.readouterr().err
+    assert not out.exists()
+
+
 def test_the_gradescope_command_refuses_a_chapter_without_exercises(tmp_path, capsys):
     plain = tmp_path / "plain.ipynb"
     nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")]), plain)

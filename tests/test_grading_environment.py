@@ -351,6 +351,8 @@ def test_setup_installs_the_versions_the_book_was_made_with(autograder_zip):
     ("bwrap: setting up uid map: Permission denied", "needs user namespaces"),
     ("bwrap: Can't mount proc on /newroot/proc: Device or resource busy", "bubblewrap failed"),
     ("/venv/bin/python: No module named ipykernel_launcher", "lacks a package"),
+    # a newcomer's --memory 40: the advice was to install the requirements again
+    ("    import numpy\nMemoryError", "(--memory 2048 MiB) is too small"),
     ("", "run one of your own notebooks with --trusted"),
 ])
 def test_a_failed_preflight_names_the_likely_fix(log, fix):

@@ -61,7 +61,12 @@ def test_readme_quick_start_installs_the_published_distribution():
     name = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["name"]
     installs = [code for language, code in fenced_blocks(README) if language == "bash"
                 and "pip install" in code and "requirements.txt" not in code and "torch" not in code]
-    assert installs and installs[0].strip() == f"pip install {name}", installs
+    version = backproplib.__version__
+    repository = re.search(r"url:\s*(https://github.com/\S+)", (ROOT / "_config.yml").read_text()).group(1)
+    assert installs, "the README shows no install command"
+    commands = [line.split("#")[0].strip() for line in installs[0].splitlines()]
+    # the tagged release (what the Colab cell installs), then the same release from PyPI
+    assert commands == [f'pip install "git+{repository}@v{version}"', f"pip install {name}"], commands
 
 
 # --- examples in docstrings (appendix E) --------------------------------------------------------

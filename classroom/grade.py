@@ -473,6 +473,9 @@ def _likely_fix(log: str, settings: Settings) -> str:
     if "No module named" in log:
         return ("the Python environment that runs the grader lacks a package the notebooks need: "
                 "in it, run `pip install -r requirements.txt -c constraints.txt`.")
+    if "cell interrupted" in log:
+        return (f"the machine is too busy or slow for --cell-timeout {settings.cell_timeout:g} "
+                "(the test notebook only imports the package): raise it.")
     if "timed out" in log:
         return f"the machine is too busy or slow for --timeout {settings.timeout:g}: raise it."
     return ("run one of your own notebooks with --trusted to see whether a kernel starts at all "
@@ -495,7 +498,8 @@ def preflight(exercises: Sequence[Exercise], settings: Settings, staging: sandbo
         return
     problem = result.note or "no check gave a verdict: " + ", ".join(
         f"{number} {status}" for number, status in result.statuses.items())
-    log = result.log if not result.note.startswith("timed out") else result.log + "\ntimed out"
+    log = result.log + ("\ntimed out" if result.note.startswith("timed out") else "") + (
+        "\ncell interrupted" if "interrupted after" in result.note else "")
     tail = "\n".join("    " + line for line in plain_text(log).strip().splitlines()[-LOG_LINES:])
     raise GraderFailure(
         "the grader could not grade its own test notebook, so it graded no one "

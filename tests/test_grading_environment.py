@@ -262,6 +262,19 @@ def test_each_way_a_run_ends_is_someones_problem(monkeypatch, tmp_path, result, 
     assert graded.log == log  # kept for the instructor
 
 
+def test_a_preflight_cut_short_by_the_cell_limit_says_to_raise_it(monkeypatch, tmp_path):
+    # its only cell imports the package: interrupted, it means the machine is slower than the limit
+    result = STARTED + json.dumps({"answers": {}, "error_cells": [], "interrupted_cells": [1],
+                                   "kernel_died_in": None, "kernel_started": True}).encode()
+    monkeypatch.setattr(sandbox, "run_sandboxed",
+                        lambda *arguments, **options: sandbox.SandboxRun(result, "", False, 0))
+    exercises = grade.load_trusted_exercises(_chapter_and_class(tmp_path, {})[0])
+    with sandbox.Staging({"exercises": []}) as staging, pytest.raises(grade.GraderFailure) as failure:
+        grade.preflight(exercises, grade.Settings(cell_timeout=4), staging)
+    assert "cell 1 interrupted after 4 s" in str(failure.value)
+    assert "Likely fix: the machine is too busy or slow for --cell-timeout 4" in str(failure.value)
+
+
 def test_a_grader_problem_row_gets_no_feedback_file(tmp_path, capsys):
     exercises = grade.load_trusted_exercises(_chapter_and_class(tmp_path, {})[0])
     failed, unfilled = new_grade("ann", exercises), new_grade("ben", exercises)
@@ -353,6 +366,7 @@ def test_setup_installs_the_versions_the_book_was_made_with(autograder_zip):
     ("/venv/bin/python: No module named ipykernel_launcher", "lacks a package"),
     # a newcomer's --memory 40: the advice was to install the requirements again
     ("    import numpy\nMemoryError", "(--memory 2048 MiB) is too small"),
+    ("\ncell interrupted", "too busy or slow for --cell-timeout 60"),
     ("", "run one of your own notebooks with --trusted"),
 ])
 def test_a_failed_preflight_names_the_likely_fix(log, fix):

@@ -12,7 +12,8 @@ What it does, in order:
    kernel it starts);
 2. runs every code cell of the submission (its read-only copy) in a fresh kernel, outputs
    discarded; a cell that raises does not stop the others; a cell still running after
-   ``cell_timeout`` seconds is interrupted and the next one runs;
+   ``cell_timeout`` seconds is interrupted and the next one runs (a cell counts as raised or
+   interrupted by its reply as well as by its error output, which a busy machine can lose);
 3. runs one more cell, written here, that reads the answers the chapter's checks need (the check
    calls of the *instructor's* notebook, from ``job.json``) from the student's namespace and turns
    them into plain data (:func:`classroom.answers.encode`); an answer that is a function is called
@@ -151,8 +152,8 @@ def run(job: dict, notebook_path: Path, workdir: Path) -> dict:
         # KeyboardInterrupt; a kernel that ignores interrupts is ended by grade's wall clock
         record_timing=False,
         # after a cell's reply, how long its outputs may take to arrive: on a loaded machine the
-        # kernel's output thread lags its replies by seconds (nbclient's default, 4 s, dropped
-        # a slow answers cell's output); grade's wall clock bounds the whole run
+        # kernel's output thread can lag its replies by seconds (nbclient's default, 4 s, would
+        # drop what lags more, the answers included); grade's wall clock bounds the whole run
         iopub_timeout=int(max(answers_timeout, job["cell_timeout"])),
         shutdown_kernel="immediate",
         skip_cells_with_tag="",
@@ -162,10 +163,11 @@ def run(job: dict, notebook_path: Path, workdir: Path) -> dict:
         state["current"] = cell_index
 
     def remember_failure(cell: Any, cell_index: int, execute_reply: Any = None, **_: Any) -> None:
-        # the cell's reply says whether it raised, even when its error output never arrived
-        content = (execute_reply or {}).get("content", {})
-        if content.get("status") == "error":
-            state["failed"][cell_index] = str(content.get("ename", ""))
+        # the cell's reply says whether it raised, even when its error output never arrived (the
+        # kernel wrote it: whatever its shape, it can only mark this notebook's own cells)
+        content = execute_reply.get("content") if isinstance(execute_reply, dict) else None
+        if isinstance(content, dict) and content.get("status") == "error":
+            state["failed"][cell_index] = str(content.get("ename", ""))[:200]
 
     client.on_cell_start = remember_cell
     client.on_cell_executed = remember_failure

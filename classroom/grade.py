@@ -456,9 +456,9 @@ def preflight_notebook(exercises: Sequence[Exercise]) -> nbformat.NotebookNode:
     ])
 
 
-def _likely_fix(log: str, settings: Settings) -> str:
-    """What to do about a failed preflight, guessed from the sandbox's output (ours: no student's
-    code ran in it)."""
+def _likely_fix(log: str, settings: Settings, note: str = "") -> str:
+    """What to do about a failed preflight, guessed from the sandbox's output and the row's note
+    (ours: no student's code ran in it)."""
     if "execvp" in log:
         return ("the sandbox cannot see a file the worker needs. Please report it with this "
                 f"output and where your Python environment lives ({sys.prefix}).")
@@ -473,10 +473,10 @@ def _likely_fix(log: str, settings: Settings) -> str:
     if "No module named" in log:
         return ("the Python environment that runs the grader lacks a package the notebooks need: "
                 "in it, run `pip install -r requirements.txt -c constraints.txt`.")
-    if "cell interrupted" in log:
+    if "interrupted after" in note:
         return (f"the machine is too busy or slow for --cell-timeout {settings.cell_timeout:g} "
                 "(the test notebook only imports the package): raise it.")
-    if "timed out" in log:
+    if note.startswith("timed out"):
         return f"the machine is too busy or slow for --timeout {settings.timeout:g}: raise it."
     return ("run one of your own notebooks with --trusted to see whether a kernel starts at all "
             "in this Python environment; if it does, please report this output.")
@@ -498,15 +498,13 @@ def preflight(exercises: Sequence[Exercise], settings: Settings, staging: sandbo
         return
     problem = result.note or "no check gave a verdict: " + ", ".join(
         f"{number} {status}" for number, status in result.statuses.items())
-    log = result.log + ("\ntimed out" if result.note.startswith("timed out") else "") + (
-        "\ncell interrupted" if "interrupted after" in result.note else "")
-    tail = "\n".join("    " + line for line in plain_text(log).strip().splitlines()[-LOG_LINES:])
+    tail = "\n".join("    " + line for line in plain_text(result.log).strip().splitlines()[-LOG_LINES:])
     raise GraderFailure(
         "the grader could not grade its own test notebook, so it graded no one "
         f"({'without a sandbox' if settings.trusted else 'in a bubblewrap sandbox'}, "
         f"Python {sys.executable}).\nWhat failed: {problem}.\n"
         f"Output of the sandbox and the worker (last lines):\n{tail or '    (none)'}\n"
-        f"Likely fix: {_likely_fix(log, settings)}")
+        f"Likely fix: {_likely_fix(result.log, settings, result.note)}")
 
 
 #: Lines of a sandbox's output shown for a failure of the grader.

@@ -13,7 +13,7 @@ What it does, in order:
 2. runs every code cell of the submission (its read-only copy) in a fresh kernel, outputs
    discarded; a cell that raises does not stop the others; a cell still running after
    ``cell_timeout`` seconds is interrupted and the next one runs (a cell counts as raised or
-   interrupted by its reply as well as by its error output, which a busy machine can lose);
+   interrupted by its reply, not by its error output, which a busy machine can lose);
 3. runs one more cell, written here, that reads the answers the chapter's checks need (the check
    calls of the *instructor's* notebook, from ``job.json``) from the student's namespace and turns
    them into plain data (:func:`classroom.answers.encode`); an answer that is a function is called
@@ -163,8 +163,8 @@ def run(job: dict, notebook_path: Path, workdir: Path) -> dict:
         state["current"] = cell_index
 
     def remember_failure(cell: Any, cell_index: int, execute_reply: Any = None, **_: Any) -> None:
-        # the cell's reply says whether it raised, even when its error output never arrived (the
-        # kernel wrote it: whatever its shape, it can only mark this notebook's own cells)
+        # the cell's reply says whether it raised, even where its error output never arrives (a
+        # busy machine loses it); the kernel wrote it: whatever its shape, it marks only its cells
         content = execute_reply.get("content") if isinstance(execute_reply, dict) else None
         if isinstance(content, dict) and content.get("status") == "error":
             state["failed"][cell_index] = str(content.get("ename", ""))[:200]
@@ -181,21 +181,15 @@ def run(job: dict, notebook_path: Path, workdir: Path) -> dict:
     except Exception as error:  # the kernel did not start, a message could not be read, ...
         result["harness_problem"] = f"the notebook could not be run ({type(error).__name__})"
     result["kernel_started"] = state["current"] is not None
-    for index, cell in enumerate(notebook.cells[:-1]):
-        names = [output.get("ename") for output in cell.get("outputs", [])
-                 if output.get("output_type") == "error"]
-        if index in state["failed"]:
-            names.append(state["failed"][index])
-        for name in names:
-            if name == "KeyboardInterrupt":
-                bucket = "interrupted_cells"
-            elif "raises-exception" in cell.metadata.get("tags", []):
-                continue  # the book shows this error on purpose
-            else:
-                bucket = "error_cells"
-            if index + 1 not in result[bucket]:
-                result[bucket].append(index + 1)
-    if ran and len(notebook.cells) - 1 in state["failed"]:
+    answers_index = len(notebook.cells) - 1  # read below
+    for index, name in sorted(state["failed"].items()):  # each cell's reply, not its outputs
+        if index == answers_index:
+            continue
+        if name == "KeyboardInterrupt":
+            result["interrupted_cells"].append(index + 1)
+        elif "raises-exception" not in notebook.cells[index].metadata.get("tags", []):
+            result["error_cells"].append(index + 1)  # (that tag: the book shows it on purpose)
+    if ran and answers_index in state["failed"]:
         result["harness_problem"] = "error"  # the answers cell raised (its output may be late)
     elif ran:
         result["answers"], result["harness_problem"] = read_answers(

@@ -358,16 +358,17 @@ def test_setup_installs_the_versions_the_book_was_made_with(autograder_zip):
         assert requirement.specifier.contains(version), line  # the pin lies in the range
 
 
-@pytest.mark.parametrize("log, fix", [
-    ("bwrap: execvp /tmp/v/bin/python: No such file or directory", "cannot see a file"),
-    ("bwrap: No permissions to create new namespace", "needs user namespaces"),
-    ("bwrap: setting up uid map: Permission denied", "needs user namespaces"),
-    ("bwrap: Can't mount proc on /newroot/proc: Device or resource busy", "bubblewrap failed"),
-    ("/venv/bin/python: No module named ipykernel_launcher", "lacks a package"),
+@pytest.mark.parametrize("log, note, fix", [
+    ("bwrap: execvp /tmp/v/bin/python: No such file or directory", "", "cannot see a file"),
+    ("bwrap: No permissions to create new namespace", "", "needs user namespaces"),
+    ("bwrap: setting up uid map: Permission denied", "", "needs user namespaces"),
+    ("bwrap: Can't mount proc on /newroot/proc: Device or resource busy", "", "bubblewrap failed"),
+    ("/venv/bin/python: No module named ipykernel_launcher", "", "lacks a package"),
     # a newcomer's --memory 40: the advice was to install the requirements again
-    ("    import numpy\nMemoryError", "(--memory 2048 MiB) is too small"),
-    ("\ncell interrupted", "too busy or slow for --cell-timeout 60"),
-    ("", "run one of your own notebooks with --trusted"),
+    ("    import numpy\nMemoryError", "", "(--memory 2048 MiB) is too small"),
+    ("", "cell 1 interrupted after 60 s", "too busy or slow for --cell-timeout 60"),
+    ("", "timed out after 300 s, not graded", "too busy or slow for --timeout 300"),
+    ("", "", "run one of your own notebooks with --trusted"),
 ])
-def test_a_failed_preflight_names_the_likely_fix(log, fix):
-    assert fix in grade._likely_fix(log, grade.Settings())
+def test_a_failed_preflight_names_the_likely_fix(log, note, fix):
+    assert fix in grade._likely_fix(log, grade.Settings(), note)
